@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import type { Event } from './event';
+import { defineChannel } from './rpc';
+
+/** The user's settings; every field has a default so an empty store is valid. */
+export const SettingsSchema = z.object({
+  theme: z.enum(['dark', 'light']).default('dark'),
+  terminal: z
+    .object({
+      fontSize: z.number().int().min(6).max(48).default(13),
+      /** Lines xterm keeps in the renderer. */
+      scrollback: z.number().int().min(100).max(1_000_000).default(10_000),
+    })
+    .prefault({}),
+  layout: z
+    .object({
+      /** Width of the side panel in pixels. */
+      sidebarWidth: z.number().int().min(120).max(1200).default(260),
+    })
+    .prefault({}),
+});
+/** The user's settings. */
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** A partial update; nested groups merge. */
+export const SettingsPatchSchema = z
+  .object({
+    theme: SettingsSchema.shape.theme.unwrap().optional(),
+    terminal: z.object({ fontSize: z.number().int().min(6).max(48), scrollback: z.number().int().min(100).max(1_000_000) }).partial().strict().optional(),
+    layout: z.object({ sidebarWidth: z.number().int().min(120).max(1200) }).partial().strict().optional(),
+  })
+  .strict();
+/** A partial update of the settings. */
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+/** Reads and writes the user's settings. */
+export interface ISettingsService {
+  /** Returns all settings with defaults filled in. */
+  get(): Promise<Settings>;
+  /** Merges a patch, saves it and returns the result. */
+  update(patch: SettingsPatch): Promise<Settings>;
+  /** Fires after any change, from any client. */
+  readonly onDidChange: Event<Settings>;
+}
+
+/** The settings channel's allowlist. */
+export const SettingsChannel = defineChannel<ISettingsService>({
+  name: 'settings',
+  methods: { get: [], update: [SettingsPatchSchema] },
+  events: { onDidChange: null },
+});

@@ -1,0 +1,16 @@
+/** One schema step; versions are consecutive and never edited once released. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every schema step, oldest first. Later issues append theirs (envs, jobs, runs, metrics, models). */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'core meta',
+    sql: `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+          CREATE TABLE launches (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, version TEXT NOT NULL, pid INTEGER NOT NULL);`,
+  },
+];

@@ -1,0 +1,120 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { MAX_FRAME_BYTES } from '../common/rpc';
+import type { RpcServer } from '../common/rpcServer';
+import type { Logger } from '../node/log/logger';
+import { RPC_PROTOCOL, RequestGuard, isAuthorized, secretsEqual, sessionCookieName, sessionValue } from './auth';
+import { notAuthorisedPage } from './pages';
+import { serveStatic } from './staticFiles';
+import { wsToPort } from './wsPort';
+
+/** The RPC endpoint's path. */
+export const RPC_PATH = '/rpc';
+
+/** Configuration of the HTTP + WebSocket front. */
+export interface HttpFrontConfig {
+  token: string;
+  bindHost: string;
+  staticDir: string;
+  extraOrigins?: readonly string[];
+}
+
+/**
+ * One handler for HTTP and WebSocket upgrades, shared by the TCP listener (token required) and the
+ * local socket listener (trusted by file permissions: only the same OS user can open it).
+ */
+export class HttpFront {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, handleProtocols: (p) => (p.has(RPC_PROTOCOL) ? RPC_PROTOCOL : false) });
+  private readonly guard: RequestGuard;
+  private readonly servers: Server[] = [];
+  port = 0;
+
+  constructor(
+    private readonly config: HttpFrontConfig,
+    private readonly rpc: RpcServer,
+    private readonly log: Logger,
+  ) {
+    this.guard = new RequestGuard(config.bindHost, config.extraOrigins);
+  }
+
+  /** Creates a listener-less server; `trusted` skips the token (local socket only). */
+  createServer(trusted: boolean): Server {
+    const server = createServer((req, res) => this.onRequest(req, res, trusted));
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head, trusted));
+    server.on('clientError', (_err, socket) => socket.destroy());
+    this.servers.push(server);
+    return server;
+  }
+
+  /** Closes every listener and socket. */
+  async dispose(): Promise<void> {
+    for (const c of this.wss.clients) c.terminate();
+    this.wss.close();
+    await Promise.all(
+      this.servers.map(
+        (s) =>
+          new Promise<void>((r) => {
+            s.close(() => r());
+            s.closeAllConnections();
+          }),
+      ),
+    );
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse, trusted: boolean): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    res.setHeader('x-frame-options', 'DENY');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end('Method not allowed');
+      return;
+    }
+    if (url.pathname === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end('{"ok":true}');
+      return;
+    }
+    if (!trusted && !this.guard.hostAllowed(req)) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('Host not allowed: open Lathe through 127.0.0.1 or localhost.');
+      return;
+    }
+    const given = url.searchParams.get('token');
+    if (!trusted && given !== null) {
+      if (!secretsEqual(given, this.config.token)) return this.unauthorised(res, 'wrong token in URL');
+      // Trade the URL token for an HttpOnly cookie and drop it from the address bar and history.
+      url.searchParams.delete('token');
+      res.writeHead(303, {
+        'set-cookie': `${sessionCookieName(this.port)}=${sessionValue(this.config.token)}; HttpOnly; SameSite=Strict; Path=/`,
+        location: url.pathname + url.search,
+        'cache-control': 'no-store',
+      });
+      res.end();
+      return;
+    }
+    if (!trusted && !isAuthorized(req, this.config.token, this.port)) return this.unauthorised(res, 'no valid token');
+    serveStatic(this.config.staticDir, req, res, url.pathname);
+  }
+
+  private unauthorised(res: ServerResponse, why: string): void {
+    this.log.warn(`refused HTTP request: ${why}`);
+    res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(notAuthorisedPage());
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, trusted: boolean): void {
+    const refuse = (status: number, text: string) => {
+      this.log.warn(`refused WebSocket upgrade: ${text}`);
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    };
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path !== RPC_PATH) return refuse(404, 'Not Found');
+    if (!trusted) {
+      if (!this.guard.hostAllowed(req)) return refuse(403, 'Host not allowed');
+      if (!this.guard.originAllowed(req)) return refuse(403, 'Origin not allowed');
+      if (!isAuthorized(req, this.config.token, this.port)) return refuse(401, 'Unauthorized');
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.rpc.accept(wsToPort(ws));
+    });
+  }
+}

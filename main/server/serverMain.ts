@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { AppError } from '../common/errors';
+import { RpcServer } from '../common/rpcServer';
+import { SettingsChannel } from '../common/settings';
+import { StatusChannel, type ServiceState } from '../common/status';
+import { TerminalChannel } from '../common/terminal';
+import { Logger, type LogLevel } from '../node/log/logger';
+import { resolveDataDir } from '../node/paths';
+import { SettingsService } from '../node/settings/settingsService';
+import { StatusService } from '../node/status/statusService';
+import { openDatabase } from '../node/store/database';
+import { TerminalService } from '../node/terminal/terminalService';
+import { generateToken, isLoopback } from './auth';
+import { HttpFront } from './httpServer';
+import { prepareLocalSocket } from './localSocket';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The Lathe version, from package.json (same relative place in the sources and in dist/core). */
+export const VERSION: string = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** How to start a core. */
+export interface CoreOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Defaults to a fresh random token. */
+  token?: string;
+  dataDir?: string;
+  staticDir?: string;
+  logLevel?: LogLevel;
+  /** Console sink for log lines; null silences the console (the log file is always written). */
+  logConsole?: ((line: string) => void) | null;
+  /** Also listen on the local socket for the CLI (default true). */
+  localSocket?: boolean;
+  /** Extra allowed browser origins (e.g. a dev server). */
+  extraOrigins?: string[];
+}
+
+/** A running core. */
+export interface RunningCore {
+  /** Base URL without the token. */
+  url: string;
+  /** URL to open in a browser; carries the token once, which the server trades for a cookie. */
+  openUrl: string;
+  token: string;
+  port: number;
+  dataDir: string;
+  socketPath?: string;
+  log: Logger;
+  /** Stops listening and disposes every pty, socket and handle the core owns. */
+  dispose(): Promise<void>;
+}
+
+/** The composition root: builds every service with its dependencies and serves them. */
+export async function startCore(options: CoreOptions = {}): Promise<RunningCore> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? generateToken();
+  if (token.length < 16) throw new AppError('TOKEN_TOO_SHORT', 'The token must be at least 16 characters. Omit --token to get a random one.');
+  const dataDir = resolveDataDir(options.dataDir);
+  const log = new Logger({ level: options.logLevel ?? 'info', file: resolve(dataDir, 'logs', 'core.log'), console: options.logConsole });
+  log.addSecret(token);
+  if (!isLoopback(host)) {
+    log.warn(`SECURITY: Lathe is listening on ${host}, reachable from other machines. Anyone with the token controls terminals on this machine. Prefer an SSH tunnel to a 127.0.0.1 bind.`);
+  }
+
+  const socketPath = options.localSocket === false ? undefined : await prepareLocalSocket(dataDir);
+  const db = openDatabase(dataDir);
+  const disposables: { dispose(): unknown }[] = [];
+  try {
+    const settings = new SettingsService({ dataDir }, log.child('settings'));
+    const terminals = new TerminalService({}, log.child('terminal'));
+    disposables.push(settings, terminals);
+    const rpc = new RpcServer({ onBug: (err, where) => log.error(`bug in ${where}`, { err }) });
+    const services = (): ServiceState[] => rpc.channelNames.map((name) => ({ name, state: 'ready' }));
+    const status = new StatusService({ version: VERSION }, db, services);
+    rpc.serveChannel(StatusChannel, status);
+    rpc.serveChannel(SettingsChannel, settings);
+    rpc.serveChannel(TerminalChannel, terminals);
+
+    const front = new HttpFront({ token, bindHost: host, staticDir: options.staticDir ?? resolve(ROOT, 'dist', 'renderer'), extraOrigins: options.extraOrigins }, rpc, log.child('http'));
+    const tcp = front.createServer(false);
+    await listen(tcp, () => tcp.listen(options.port ?? 0, host), `${host}:${options.port ?? 0}`);
+    const port = (tcp.address() as { port: number }).port;
+    front.port = port;
+    if (socketPath) {
+      const local = front.createServer(true);
+      await listen(local, () => local.listen(socketPath), socketPath);
+    }
+    const hostInUrl = host.includes(':') ? `[${host}]` : host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    const url = `http://${hostInUrl}:${port}/`;
+    log.info('core started', { url, dataDir, version: VERSION, pid: process.pid });
+
+    let disposed: Promise<void> | undefined;
+    return {
+      url,
+      openUrl: `${url}?token=${encodeURIComponent(token)}`,
+      token,
+      port,
+      dataDir,
+      socketPath,
+      log,
+      dispose() {
+        disposed ??= (async () => {
+          rpc.dispose();
+          await front.dispose();
+          for (const d of disposables.reverse()) d.dispose();
+          db.close();
+          log.info('core stopped');
+        })();
+        return disposed;
+      },
+    };
+  } catch (err) {
+    for (const d of disposables.reverse()) d.dispose();
+    db.close();
+    throw err;
+  }
+}
+
+function listen(server: Server, start: () => void, where: string): Promise<void> {
+  return new Promise((resolveListen, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new AppError('PORT_IN_USE', `Cannot listen on ${where}: the port is in use. Pick another with --port, or --port 0 for any free port.`)
+          : new AppError('LISTEN_FAILED', `Cannot listen on ${where}: ${err.message}.`),
+      );
+    };
+    server.once('error', onError);
+    server.once('listening', () => {
+      server.off('error', onError);
+      resolveListen();
+    });
+    start();
+  });
+}
