@@ -1,0 +1,61 @@
+import { createContext, useContext, useEffect, useState } from 'react';
+import type { Event } from '../../main/common/event';
+import { createProxy } from '../../main/common/rpcClient';
+import { SettingsChannel, type ISettingsService } from '../../main/common/settings';
+import { StatusChannel, type IStatusService } from '../../main/common/status';
+import { TerminalChannel, type ITerminalService } from '../../main/common/terminal';
+import type { CoreConnection } from '../platform/connection';
+
+/** Typed clients for every core service the renderer uses. */
+export interface Services {
+  connection: CoreConnection;
+  status: IStatusService;
+  settings: ISettingsService;
+  terminal: ITerminalService;
+}
+
+/** Builds the service proxies over one connection. */
+export function createServices(connection: CoreConnection): Services {
+  return {
+    connection,
+    status: createProxy(connection.client, StatusChannel),
+    settings: createProxy(connection.client, SettingsChannel),
+    terminal: createProxy(connection.client, TerminalChannel),
+  };
+}
+
+const ServicesContext = createContext<Services | undefined>(undefined);
+/** Provides the services to the tree. */
+export const ServicesProvider = ServicesContext.Provider;
+
+/** The core's services; throws outside a provider. */
+export function useServices(): Services {
+  const s = useContext(ServicesContext);
+  if (!s) throw new Error('useServices outside ServicesProvider');
+  return s;
+}
+
+/** Subscribes to an event for the component's lifetime. */
+export function useEvent<T>(event: Event<T> | undefined, listener: (e: T) => void, deps: unknown[] = []): void {
+  useEffect(() => {
+    if (!event) return;
+    const d = event(listener);
+    return () => d.dispose();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [event, ...deps]);
+}
+
+/**
+ * Reads a value that an event updates. `read` is called again when the subscription starts, so a change
+ * that fired between the first render and the subscription is not missed.
+ */
+export function useEventValue<T>(event: Event<T>, read: () => T): T {
+  const [v, setV] = useState(read);
+  useEffect(() => {
+    setV(read());
+    const d = event(setV);
+    return () => d.dispose();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [event]);
+  return v;
+}

@@ -1,0 +1,94 @@
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@xterm/xterm';
+import '@xterm/xterm/css/xterm.css';
+import { useEffect, useRef } from 'react';
+import { TerminalFlow, type ITerminalService } from '../../../main/common/terminal';
+
+const THEMES = {
+  dark: { background: '#1e1f22', foreground: '#d4d4d4', cursor: '#d4d4d4', selectionBackground: '#264f78' },
+  light: { background: '#ffffff', foreground: '#1e1e1e', cursor: '#1e1e1e', selectionBackground: '#add6ff' },
+};
+
+/** One xterm bound to one core terminal: replays scrollback on mount, streams output, acks for flow control. */
+export function TerminalView(props: { id: string; title: string; service: ITerminalService; visible: boolean; theme: 'dark' | 'light'; fontSize: number; scrollback: number }) {
+  const { id, service, visible } = props;
+  const host = useRef<HTMLDivElement>(null);
+  const term = useRef<Terminal | undefined>(undefined);
+  const fit = useRef<FitAddon | undefined>(undefined);
+
+  useEffect(() => {
+    const t = new Terminal({ fontSize: props.fontSize, scrollback: props.scrollback, theme: THEMES[props.theme], allowProposedApi: false, fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace' });
+    const f = new FitAddon();
+    t.loadAddon(f);
+    t.open(host.current!);
+    term.current = t;
+    fit.current = f;
+    // Ctrl+Shift+C / Ctrl+Shift+V copy and paste, as in desktop terminals (plain Ctrl+C goes to the shell).
+    t.attachCustomKeyEventHandler((e) => {
+      if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey) return true;
+      if (e.code === 'KeyC') {
+        void navigator.clipboard?.writeText(t.getSelection());
+        return false;
+      }
+      if (e.code === 'KeyV') {
+        void navigator.clipboard?.readText().then((text) => t.paste(text));
+        return false;
+      }
+      return true;
+    });
+    const input = t.onData((d) => void service.write(id, d).catch(() => undefined));
+    let unacked = 0;
+    let exited = false;
+    const sub = service.onDidOutput({ id })((out) => {
+      if ('exit' in out) {
+        if (!exited) t.write(`\r\n\x1b[2m[process exited with code ${out.exit.code}]\x1b[0m\r\n`);
+        exited = true;
+        return;
+      }
+      if (out.replay) {
+        // A (re)subscription replays the scrollback: start from a clean screen so nothing shows twice.
+        t.reset();
+        unacked = 0;
+      }
+      t.write(out.data, () => {
+        unacked += out.data.length;
+        if (unacked >= TerminalFlow.AckChunkChars) {
+          void service.ack(id, unacked).catch(() => undefined);
+          unacked = 0;
+        }
+      });
+    });
+    const ro = new ResizeObserver(() => {
+      if (!host.current?.offsetParent) return; // Hidden tab: keep the last size.
+      f.fit();
+    });
+    ro.observe(host.current!);
+    const resize = t.onResize(({ cols, rows }) => void service.resize(id, cols, rows).catch(() => undefined));
+    return () => {
+      ro.disconnect();
+      resize.dispose();
+      input.dispose();
+      sub.dispose();
+      t.dispose();
+    };
+    // Options changes are applied below without recreating the terminal.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id, service]);
+
+  useEffect(() => {
+    const t = term.current;
+    if (!t) return;
+    t.options.theme = THEMES[props.theme];
+    t.options.fontSize = props.fontSize;
+    if (visible) fit.current?.fit();
+  }, [props.theme, props.fontSize, visible]);
+
+  useEffect(() => {
+    if (visible) {
+      fit.current?.fit();
+      term.current?.focus();
+    }
+  }, [visible]);
+
+  return <div className="terminal-host" ref={host} role="region" aria-label={`Terminal ${props.title} (${id})`} data-terminal-id={id} hidden={!visible} />;
+}
