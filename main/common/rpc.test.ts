@@ -1,0 +1,252 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AppError, ErrorCode, isAppError } from './errors';
+import { Emitter, type Event } from './event';
+import { createMemoryPortPair } from './memoryTransport';
+import { defineChannel, type CallContext, type IMessagePort } from './rpc';
+import { RpcClient, createProxy } from './rpcClient';
+import { RpcServer } from './rpcServer';
+
+interface IDemo {
+  add(a: number, b: number): Promise<number>;
+  fail(kind: string): Promise<void>;
+  wait(ms: number, ctx?: CallContext): Promise<string>;
+  whoami(ctx?: CallContext): Promise<string | undefined>;
+  readonly onDidTick: Event<number>;
+  onDidEcho(arg: { prefix: string }, ctx?: CallContext): Event<string>;
+}
+const DemoChannel = defineChannel<IDemo>({
+  name: 'demo',
+  methods: { add: [z.number(), z.number()], fail: [z.string()], wait: [z.number().int().min(0)], whoami: [] },
+  events: { onDidTick: null, onDidEcho: z.object({ prefix: z.string() }) },
+});
+
+class Demo implements IDemo {
+  readonly ticks = new Emitter<number>();
+  readonly onDidTick = this.ticks.event;
+  readonly echoes = new Emitter<string>();
+  aborted = 0;
+  echoClients: (string | undefined)[] = [];
+  async add(a: number, b: number) {
+    return a + b;
+  }
+  async fail(kind: string): Promise<void> {
+    if (kind === 'app') throw new AppError('DEMO_FAILED', 'Demo failed: fix the demo.', { hint: 1 });
+    throw new TypeError('boom');
+  }
+  wait(ms: number, ctx?: CallContext): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => resolve('done'), ms);
+      ctx?.signal?.addEventListener('abort', () => {
+        this.aborted++;
+        clearTimeout(t);
+        reject(new AppError(ErrorCode.Cancelled, 'wait cancelled'));
+      });
+    });
+  }
+  async whoami(ctx?: CallContext) {
+    return ctx?.clientId;
+  }
+  onDidEcho(arg: { prefix: string }, ctx?: CallContext): Event<string> {
+    this.echoClients.push(ctx?.clientId);
+    return (l) => this.echoes.event((s) => l(arg.prefix + s));
+  }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+let cleanup: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanup) c();
+  cleanup = [];
+});
+
+function setup(opts: { bugs?: unknown[] } = {}) {
+  const server = new RpcServer({ onBug: (e) => opts.bugs?.push(e) });
+  const impl = new Demo();
+  server.serveChannel(DemoChannel, impl);
+  const [a, b] = createMemoryPortPair();
+  server.accept(b);
+  const client = new RpcClient(a);
+  cleanup.push(() => client.dispose());
+  return { server, impl, client, proxy: createProxy(client, DemoChannel), clientPort: a };
+}
+
+/** Sends raw frames and collects raw replies, as a misbehaving client would. */
+function rawClient(server: RpcServer) {
+  const [a, b] = createMemoryPortPair();
+  server.accept(b);
+  const frames: Record<string, unknown>[] = [];
+  a.onMessage((f) => frames.push(JSON.parse(f)));
+  return { port: a, frames };
+}
+
+describe('RPC over an in-memory transport', () => {
+  it('round-trips a call and its result', async () => {
+    const { proxy } = setup();
+    await expect(proxy.add(2, 3)).resolves.toBe(5);
+  });
+
+  it('rebuilds AppErrors with code, message and detail, and hides bug details behind INTERNAL', async () => {
+    const bugs: unknown[] = [];
+    const { proxy } = setup({ bugs });
+    const err = await proxy.fail('app').catch((e) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ code: 'DEMO_FAILED', message: 'Demo failed: fix the demo.', detail: { hint: 1 } });
+    const bug = await proxy.fail('bug').catch((e) => e);
+    expect(bug.code).toBe(ErrorCode.Internal);
+    expect(bug.message).toMatch(/bug/);
+    expect(bugs).toHaveLength(1);
+  });
+
+  it('validates arguments at the boundary and names the bad one', async () => {
+    const { client } = setup();
+    const err = await client.call('demo', 'add', [1, 'two']).catch((e) => e);
+    expect(err.code).toBe(ErrorCode.InvalidArgument);
+    expect(err.message).toMatch(/argument 2 of demo\.add/);
+    const extra = await client.call('demo', 'add', [1, 2, 3]).catch((e) => e);
+    expect(extra.code).toBe(ErrorCode.InvalidArgument);
+    expect(extra.message).toMatch(/takes 2 argument/);
+  });
+
+  it('rejects unknown channels and methods, including inherited and unlisted members', async () => {
+    const { client, proxy } = setup();
+    expect((await client.call('nope', 'x', []).catch((e) => e)).code).toBe(ErrorCode.UnknownChannel);
+    expect((await client.call('demo', 'dispose', []).catch((e) => e)).code).toBe(ErrorCode.UnknownMethod);
+    expect((await client.call('demo', 'constructor', []).catch((e) => e)).code).toBe(ErrorCode.UnknownMethod);
+    expect((await client.call('demo', 'toString', []).catch((e) => e)).code).toBe(ErrorCode.UnknownMethod);
+    // The connection is still up.
+    await expect(proxy.add(1, 1)).resolves.toBe(2);
+  });
+
+  it('answers malformed frames with an error and keeps serving', async () => {
+    const { server } = setup();
+    const raw = rawClient(server);
+    raw.port.send('{not json');
+    raw.port.send(JSON.stringify({ t: 'call', id: 7, ch: 'demo' }));
+    raw.port.send(JSON.stringify({ t: 'what' }));
+    raw.port.send(JSON.stringify({ t: 'call', id: 8, ch: 'demo', m: 'add', a: [20, 22] }));
+    await tick();
+    expect(raw.frames[0]).toMatchObject({ t: 'fatal', e: { code: ErrorCode.BadRequest } });
+    expect(raw.frames[1]).toMatchObject({ t: 'err', id: 7, e: { code: ErrorCode.BadRequest } });
+    expect(raw.frames[2]).toMatchObject({ t: 'fatal', e: { code: ErrorCode.BadRequest } });
+    expect(raw.frames[3]).toEqual({ t: 'ok', id: 8, v: 42 });
+  });
+
+  it('cancels a call through an AbortSignal and the server sees the abort', async () => {
+    const { proxy, impl } = setup();
+    const ctl = new AbortController();
+    const p = proxy.wait(10_000, { signal: ctl.signal });
+    await tick();
+    ctl.abort();
+    const err = await p.catch((e) => e);
+    expect(isAppError(err, ErrorCode.Cancelled)).toBe(true);
+    await tick();
+    expect(impl.aborted).toBe(1);
+  });
+
+  it('passes a per-connection client id to the implementation', async () => {
+    const a = setup();
+    const [p2, p2server] = createMemoryPortPair();
+    a.server.accept(p2server);
+    const second = createProxy(new RpcClient(p2), DemoChannel);
+    const id1 = await a.proxy.whoami();
+    const id2 = await second.whoami();
+    expect(id1).toMatch(/^c\d+$/);
+    expect(id2).toMatch(/^c\d+$/);
+    expect(id1).not.toBe(id2);
+  });
+
+  it('delivers plain and parameterised events until unsubscribed', async () => {
+    const { proxy, impl } = setup();
+    const ticks: number[] = [];
+    const echoes: string[] = [];
+    const s1 = proxy.onDidTick((n) => ticks.push(n));
+    const s2 = proxy.onDidEcho({ prefix: '> ' })((s) => echoes.push(s));
+    await tick();
+    impl.ticks.fire(1);
+    impl.echoes.fire('hi');
+    await tick();
+    s1.dispose();
+    s2.dispose();
+    await tick();
+    impl.ticks.fire(2);
+    impl.echoes.fire('gone');
+    await tick();
+    expect(ticks).toEqual([1]);
+    expect(echoes).toEqual(['> hi']);
+    expect(impl.ticks.hasListeners).toBe(false);
+    expect(impl.echoClients[0]).toMatch(/^c\d+$/);
+  });
+
+  it('ends a subscription with an error for a bad event argument', async () => {
+    const { client } = setup();
+    const ended = await new Promise<AppError | undefined>((resolve) => client.subscribe('demo', 'onDidEcho', { prefix: 5 }, () => undefined, resolve));
+    expect(ended?.code).toBe(ErrorCode.InvalidArgument);
+    const unknown = await new Promise<AppError | undefined>((resolve) => client.subscribe('demo', 'onDidNothing', undefined, () => undefined, resolve));
+    expect(unknown?.code).toBe(ErrorCode.UnknownMethod);
+  });
+
+  it('rejects pending calls on disconnect and drops the server-side subscriptions', async () => {
+    const { proxy, impl, clientPort } = setup();
+    proxy.onDidTick(() => undefined);
+    const p = proxy.wait(10_000);
+    await tick();
+    expect(impl.ticks.hasListeners).toBe(true);
+    clientPort.close();
+    const err = await p.catch((e) => e);
+    expect(err.code).toBe(ErrorCode.Disconnected);
+    await tick();
+    expect(impl.ticks.hasListeners).toBe(false);
+    expect(impl.aborted).toBe(1);
+  });
+
+  it('replays live subscriptions on a new connection', async () => {
+    const { server, impl, client, clientPort } = setup();
+    const proxy = createProxy(client, DemoChannel);
+    const got: number[] = [];
+    proxy.onDidTick((n) => got.push(n));
+    await tick();
+    clientPort.close();
+    await tick();
+    const [a, b] = createMemoryPortPair();
+    server.accept(b);
+    client.setPort(a);
+    await tick();
+    impl.ticks.fire(9);
+    await tick();
+    expect(got).toEqual([9]);
+    await expect(proxy.add(1, 2)).resolves.toBe(3);
+  });
+
+  it('drops a connection whose outbound buffer passes the limit instead of queueing without bound', async () => {
+    const server = new RpcServer({ maxBufferedBytes: 1000 });
+    const impl = new Demo();
+    server.serveChannel(DemoChannel, impl);
+    const [a, b] = createMemoryPortPair();
+    let buffered = 0;
+    let closed: string | undefined;
+    const slow: IMessagePort = {
+      ...b,
+      send: (f) => {
+        buffered += f.length; // Nothing is ever drained: a client that stopped reading.
+        b.send(f);
+      },
+      get bufferedAmount() {
+        return buffered;
+      },
+      close: (code, reason) => {
+        closed = `${code} ${reason}`;
+        b.close(code, reason);
+      },
+    };
+    server.accept(slow);
+    const client = new RpcClient(a);
+    createProxy(client, DemoChannel).onDidTick(() => undefined);
+    await tick();
+    for (let i = 0; i < 100; i++) impl.ticks.fire(i);
+    expect(closed).toMatch(/^1008 client too slow/);
+    expect(buffered).toBeLessThan(1200);
+    await tick();
+    expect(server.connectionCount).toBe(0);
+  });
+});
