@@ -53,6 +53,14 @@ class Demo implements IDemo {
   }
 }
 
+/** Resolves with the rejection of `p`; fails the test if it resolved. */
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e as AppError,
+  );
 const tick = () => new Promise((r) => setTimeout(r, 5));
 let cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -89,10 +97,10 @@ describe('RPC over an in-memory transport', () => {
   it('rebuilds AppErrors with code, message and detail, and hides bug details behind INTERNAL', async () => {
     const bugs: unknown[] = [];
     const { proxy } = setup({ bugs });
-    const err = await proxy.fail('app').catch((e) => e);
+    const err = await failure(proxy.fail('app'));
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'DEMO_FAILED', message: 'Demo failed: fix the demo.', detail: { hint: 1 } });
-    const bug = await proxy.fail('bug').catch((e) => e);
+    const bug = await failure(proxy.fail('bug'));
     expect(bug.code).toBe(ErrorCode.Internal);
     expect(bug.message).toMatch(/bug/);
     expect(bugs).toHaveLength(1);
@@ -100,20 +108,20 @@ describe('RPC over an in-memory transport', () => {
 
   it('validates arguments at the boundary and names the bad one', async () => {
     const { client } = setup();
-    const err = await client.call('demo', 'add', [1, 'two']).catch((e) => e);
+    const err = await failure(client.call('demo', 'add', [1, 'two']));
     expect(err.code).toBe(ErrorCode.InvalidArgument);
     expect(err.message).toMatch(/argument 2 of demo\.add/);
-    const extra = await client.call('demo', 'add', [1, 2, 3]).catch((e) => e);
+    const extra = await failure(client.call('demo', 'add', [1, 2, 3]));
     expect(extra.code).toBe(ErrorCode.InvalidArgument);
     expect(extra.message).toMatch(/takes 2 argument/);
   });
 
   it('rejects unknown channels and methods, including inherited and unlisted members', async () => {
     const { client, proxy } = setup();
-    expect((await client.call('nope', 'x', []).catch((e) => e)).code).toBe(ErrorCode.UnknownChannel);
-    expect((await client.call('demo', 'dispose', []).catch((e) => e)).code).toBe(ErrorCode.UnknownMethod);
-    expect((await client.call('demo', 'constructor', []).catch((e) => e)).code).toBe(ErrorCode.UnknownMethod);
-    expect((await client.call('demo', 'toString', []).catch((e) => e)).code).toBe(ErrorCode.UnknownMethod);
+    expect((await failure(client.call('nope', 'x', []))).code).toBe(ErrorCode.UnknownChannel);
+    expect((await failure(client.call('demo', 'dispose', []))).code).toBe(ErrorCode.UnknownMethod);
+    expect((await failure(client.call('demo', 'constructor', []))).code).toBe(ErrorCode.UnknownMethod);
+    expect((await failure(client.call('demo', 'toString', []))).code).toBe(ErrorCode.UnknownMethod);
     // The connection is still up.
     await expect(proxy.add(1, 1)).resolves.toBe(2);
   });
@@ -138,7 +146,7 @@ describe('RPC over an in-memory transport', () => {
     const p = proxy.wait(10_000, { signal: ctl.signal });
     await tick();
     ctl.abort();
-    const err = await p.catch((e) => e);
+    const err = await failure(p);
     expect(isAppError(err, ErrorCode.Cancelled)).toBe(true);
     await tick();
     expect(impl.aborted).toBe(1);
@@ -193,7 +201,7 @@ describe('RPC over an in-memory transport', () => {
     await tick();
     expect(impl.ticks.hasListeners).toBe(true);
     clientPort.close();
-    const err = await p.catch((e) => e);
+    const err = await failure(p);
     expect(err.code).toBe(ErrorCode.Disconnected);
     await tick();
     expect(impl.ticks.hasListeners).toBe(false);

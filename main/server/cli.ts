@@ -86,8 +86,9 @@ async function serve(args: string[], out: Out, env: NodeJS.ProcessEnv): Promise<
   if (level && !['debug', 'info', 'warn', 'error'].includes(level)) throw new AppError('USAGE', `--log-level must be debug, info, warn or error, not "${level}".`);
   const core = await startCore({
     host: o.host as string | undefined,
-    port: portArg((o.port as string | undefined) ?? env.LATHE_PORT),
-    token: (o.token as string | undefined) ?? env.LATHE_TOKEN,
+    port: portArg((o.port as string | undefined) || env.LATHE_PORT || undefined),
+    // An empty variable means unset, as shells and CI often export blank values.
+    token: (o.token as string | undefined) || env.LATHE_TOKEN || undefined,
     dataDir: o['data-dir'] as string | undefined,
     logLevel: level as 'info' | undefined,
   });
@@ -121,7 +122,7 @@ function openBrowser(url: string): void {
 
 /** Resolves which core a client command talks to. */
 export function resolveTarget(o: { url?: string; token?: string; 'data-dir'?: string }, env: NodeJS.ProcessEnv): CoreTarget {
-  const url = o.url ?? env.LATHE_URL;
+  const url = o.url || env.LATHE_URL;
   if (!url) return { socketPath: localSocketPath(resolveDataDir(o['data-dir'], env)) };
   let parsed: URL;
   try {
@@ -129,7 +130,7 @@ export function resolveTarget(o: { url?: string; token?: string; 'data-dir'?: st
   } catch {
     throw new AppError('USAGE', `--url "${url}" is not a URL; use the form http://HOST:PORT/.`);
   }
-  const token = o.token ?? env.LATHE_TOKEN ?? parsed.searchParams.get('token') ?? undefined;
+  const token = o.token || env.LATHE_TOKEN || parsed.searchParams.get('token') || undefined;
   if (!token) throw new AppError('USAGE', `No token for ${parsed.origin}: pass --token or set LATHE_TOKEN.`);
   return { url: parsed.origin + parsed.pathname, token };
 }

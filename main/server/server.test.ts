@@ -123,7 +123,8 @@ describe('WebSocket RPC', () => {
     expect((await upgrade({})).result).toBe('401');
     expect((await upgrade({ authorization: 'Bearer nope-nope-nope-nope' })).result).toBe('401');
     expect((await upgrade({ cookie: `${sessionCookieName(core.port)}=forged` })).result).toBe('401');
-    for (const h of [{ authorization: `Bearer ${TOKEN}` }, { cookie: cookie() }]) {
+    const ways: Record<string, string>[] = [{ authorization: `Bearer ${TOKEN}` }, { cookie: cookie() }];
+    for (const h of ways) {
       const r = await upgrade(h);
       expect(r.result).toBe('open');
       expect(r.ws!.protocol).toBe(RPC_PROTOCOL);

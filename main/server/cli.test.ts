@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir, waitFor } from '../node/testing/tempDir';
+import { resolveTarget, runCli } from './cli';
+import { startCore } from './serverMain';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+let dir: ReturnType<typeof tempDir> | undefined;
+afterEach(() => {
+  dir?.remove();
+  dir = undefined;
+});
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { log: (s: string) => out.push(s), error: (s: string) => err.push(s) }, out, err };
+}
+
+describe('lathe CLI', () => {
+  it('prints status as JSON from a remote core given --url and LATHE_TOKEN', async () => {
+    dir = tempDir();
+    const core = await startCore({ dataDir: dir.path, token: 'cli-token-0123456789abcdef', localSocket: false, logConsole: null });
+    try {
+      const c = capture();
+      const code = await runCli(['status', '--json', '--url', core.url], c.io, { LATHE_TOKEN: core.token });
+      expect(code).toBe(0);
+      const status = JSON.parse(c.out.join('\n'));
+      expect(status).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), launches: 1 });
+      expect(status.services.map((s: { name: string }) => s.name)).toContain('terminal');
+      const bad = capture();
+      expect(await runCli(['status', '--url', core.url, '--token', 'wrong-token-wrong-token'], bad.io, {})).toBe(1);
+      expect(bad.err.join()).toMatch(/refused the token/);
+    } finally {
+      await core.dispose();
+    }
+  });
+
+  it('explains usage errors and unreachable cores, with exit codes 2 and 1', async () => {
+    dir = tempDir();
+    const c = capture();
+    expect(await runCli(['frobnicate'], c.io, {})).toBe(2);
+    expect(c.err.join()).toMatch(/unknown command "frobnicate"/);
+    expect(await runCli(['status', '--bogus'], c.io, {})).toBe(2);
+    expect(await runCli(['serve', '--port', 'abc'], c.io, {})).toBe(2);
+    expect(c.err.join()).toMatch(/--port must be a whole number/);
+    expect(await runCli(['status', '--url', 'http://127.0.0.1:9/'], c.io, {})).toBe(2);
+    expect(c.err.join()).toMatch(/No token for http:\/\/127\.0\.0\.1:9/);
+    const down = capture();
+    expect(await runCli(['status', '--data-dir', dir.path], down.io, {})).toBe(1);
+    expect(down.err.join()).toMatch(/Cannot reach the local core .*Start one with `lathe serve`/);
+  });
+
+  it('resolves the target: local socket by default, URL token from the URL, env or flag', () => {
+    expect(resolveTarget({ 'data-dir': '/d' }, {})).toEqual({ socketPath: '/d/run/core.sock' });
+    expect(resolveTarget({}, { LATHE_URL: 'http://h:1/?token=abc' })).toEqual({ url: 'http://h:1/', token: 'abc' });
+    expect(resolveTarget({ url: 'http://h:1/', token: 'flag' }, { LATHE_TOKEN: 'env' })).toEqual({ url: 'http://h:1/', token: 'flag' });
+    expect(() => resolveTarget({ url: 'not a url' }, {})).toThrow(/is not a URL/);
+  });
+
+  it('`lathe serve` prints a URL with its token, answers `lathe status` locally, and exits cleanly on SIGTERM', async () => {
+    dir = tempDir();
+    const bin = join(ROOT, 'bin', 'lathe.mjs');
+    const child = spawn(process.execPath, [bin, 'serve', '--no-open', '--port', '0', '--data-dir', dir.path], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LATHE_TOKEN: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    try {
+      const url: string = await waitFor(() => /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43}/.exec(stdout)?.[0] ?? '', 'the URL on stdout', 30_000);
+      const health = await fetch(new URL('/healthz', url));
+      expect(health.status).toBe(200);
+      const status = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        const s = spawn(process.execPath, [bin, 'status', '--data-dir', dir!.path], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        s.stdout.on('data', (d) => (out += d));
+        s.on('exit', (code) => resolve({ code, out }));
+      });
+      expect(status.code).toBe(0);
+      expect(status.out).toMatch(/Lathe core \d+\.\d+\.\d+, up since/);
+      // The token is printed for the user, never logged.
+      const token = new URL(url).searchParams.get('token')!;
+      expect(stderr).not.toContain(token);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/core stopped/);
+  }, 60_000);
+});
