@@ -1,0 +1,62 @@
+import { BrowserWindow, Menu, app, dialog, ipcMain, screen, session, shell } from 'electron';
+import Store from 'electron-store';
+import { join } from 'node:path';
+import { generateToken } from '../main/server/auth';
+import { CoreProcess } from './coreProcess';
+import { registerDesktopHost } from './desktopHost';
+import { menuTemplate } from './menu';
+import { authorizeCoreRequests, guardNavigation, installPermissionHandlers, secureWebPreferences } from './security';
+import { loadBounds, type WindowBounds } from './windowState';
+
+// The composition root of the desktop shell. It stays thin: start the core in its own process, open a
+// window on it, offer native dialogs and links. Everything else is the core's, shared with `lathe serve`.
+
+const openExternal = (url: string) => shell.openExternal(url);
+
+async function main(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  await app.whenReady();
+  // The folder with package.json: the repo in development, the asar in a packaged app.
+  const appRoot = app.getAppPath();
+  const token = generateToken();
+  const core = new CoreProcess({ entry: join(appRoot, 'dist', 'core', 'lathe.mjs'), execPath: process.execPath, token, dataDir: process.env.LATHE_HOME });
+  core.on('crash', (code) => console.error(`lathe: the core exited (${code}); restarting it`));
+  core.on('giveup', (err: Error) => dialog.showErrorBox('Lathe core stopped', err.message));
+  const { url } = await core.start();
+  const origin = new URL(url).origin;
+
+  const ses = session.defaultSession;
+  authorizeCoreRequests(ses, origin, token);
+  installPermissionHandlers(ses, origin);
+  app.on('web-contents-created', (_e, contents) => guardNavigation(contents, origin, openExternal));
+
+  const store = new Store<{ windowBounds: WindowBounds }>({ name: 'window-state' });
+  const bounds = loadBounds(store, screen.getAllDisplays().map((d) => d.workArea));
+  const win = new BrowserWindow({ ...bounds, show: false, title: 'Lathe', backgroundColor: '#1e1f22', webPreferences: secureWebPreferences(join(appRoot, 'dist', 'electron', 'preload.cjs')) });
+  if (bounds.maximized) win.maximize();
+  const save = () => store.set('windowBounds', { ...win.getNormalBounds(), maximized: win.isMaximized() });
+  win.on('close', save);
+  win.once('ready-to-show', () => win.show());
+
+  const unregister = registerDesktopHost({ ipcMain, dialog, openExternal, window: () => win, origin, token });
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', appName: app.name, openDocs: () => void openExternal('https://github.com/') })));
+  app.on('second-instance', () => {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', (e) => {
+    e.preventDefault();
+    unregister();
+    void core.stop().then(() => app.exit(0));
+  });
+  await win.loadURL(url);
+}
+
+main().catch((err: unknown) => {
+  dialog.showErrorBox('Lathe could not start', err instanceof Error ? err.message : String(err));
+  app.exit(1);
+});
