@@ -107,6 +107,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
         disposed ??= (async () => {
           rpc.dispose();
           await front.dispose();
+          await terminals.shutdown();
           for (const d of disposables.reverse()) d.dispose();
           db.close();
           log.info('core stopped');

@@ -25,6 +25,9 @@ export class PtyTerminal implements IDisposable {
   private exit: TerminalInfo['exit'];
   private readonly output = new Emitter<TerminalOutput>();
   private readonly subscriptions: IDisposable[] = [];
+  private exited!: () => void;
+  /** Settles when the shell has exited and been reaped. */
+  readonly whenExited = new Promise<void>((resolve) => (this.exited = resolve));
 
   constructor(
     readonly info: Omit<TerminalInfo, 'exit'>,
@@ -38,6 +41,7 @@ export class PtyTerminal implements IDisposable {
         this.flush();
         this.exit = signal ? { code: exitCode, signal } : { code: exitCode };
         this.output.fire({ exit: this.exit });
+        this.exited();
         this.onExit();
       }),
     );
@@ -92,17 +96,35 @@ export class PtyTerminal implements IDisposable {
     this.updatePause();
   }
 
+  /**
+   * Ends the shell: SIGHUP as a terminal closing would, then SIGKILL if it is still there after `graceMs`
+   * (a hangup can be ignored, or lost while the shell starts). Resolves once it has exited.
+   */
+  async terminate(graceMs = 1000): Promise<void> {
+    if (!this.exit) {
+      this.signal(undefined);
+      const timedOut = await Promise.race([this.whenExited.then(() => false), sleep(graceMs).then(() => true)]);
+      if (timedOut && !this.exit) {
+        this.signal('SIGKILL');
+        await Promise.race([this.whenExited, sleep(graceMs)]);
+      }
+    }
+    this.dispose();
+  }
+
+  /** Stops streaming and releases listeners; `terminate` ends the process first. */
   dispose(): void {
     clearTimeout(this.timer);
     for (const s of this.subscriptions) s.dispose();
-    if (!this.exit) {
-      try {
-        this.pty.kill();
-      } catch {
-        // Already gone.
-      }
-    }
     this.output.dispose();
+  }
+
+  private signal(sig: string | undefined): void {
+    try {
+      this.pty.kill(sig);
+    } catch {
+      // Already gone.
+    }
   }
 
   private addClient(id: string): ClientFlow {
@@ -164,4 +186,8 @@ export class PtyTerminal implements IDisposable {
       this.pty.resume();
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

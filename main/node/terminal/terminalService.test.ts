@@ -138,10 +138,13 @@ describe('TerminalService over RPC', () => {
     await expect(proxy.write(t.id, 'x')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/No terminal "t\d+"/) });
   });
 
-  it('kills every pty on dispose', async () => {
+  it('ends every pty on shutdown, escalating to SIGKILL for a shell that ignores SIGHUP', async () => {
     const { svc, connect } = setup();
     const { proxy } = connect();
-    const pids = [(await proxy.create(BASH)).pid, (await proxy.create(BASH)).pid];
+    const stubborn = await proxy.create({ shell: '/bin/sh', args: ['-c', "trap '' HUP; echo ready; while :; do sleep 1; done"] });
+    const out = collect(proxy, stubborn.id);
+    await waitFor(() => out.state.text.includes('ready'), 'the stubborn shell to start');
+    const pids = [(await proxy.create(BASH)).pid, (await proxy.create(BASH)).pid, stubborn.pid];
     const alive = (pid: number) => {
       try {
         process.kill(pid, 0);
@@ -151,8 +154,8 @@ describe('TerminalService over RPC', () => {
       }
     };
     expect(pids.every(alive)).toBe(true);
-    svc.dispose();
-    await waitFor(() => pids.every((p) => !alive(p)), 'ptys to die');
+    await svc.shutdown();
+    expect(pids.filter(alive)).toEqual([]);
   });
 
   it('refuses a missing folder, a file as folder, a missing shell and bad sizes with clear errors', async () => {

@@ -83,8 +83,8 @@ export class TerminalService implements ITerminalService {
   async kill(id: string): Promise<void> {
     const t = this.get(id);
     this.terminals.delete(id);
-    t.dispose();
     this.fireChange();
+    await t.terminate();
   }
 
   onDidOutput(arg: { id: string }, ctx?: CallContext): Event<TerminalOutput> {
@@ -96,10 +96,17 @@ export class TerminalService implements ITerminalService {
     return this.get(id).isPaused;
   }
 
-  dispose(): void {
-    for (const t of this.terminals.values()) t.dispose();
+  /** Ends every shell (SIGHUP, then SIGKILL after a grace period) and waits until they are gone. */
+  async shutdown(): Promise<void> {
+    const all = [...this.terminals.values()];
     this.terminals.clear();
+    await Promise.all(all.map((t) => t.terminate()));
     this._onDidChangeTerminals.dispose();
+  }
+
+  /** Starts ending every shell without waiting; the owner that can wait should call `shutdown`. */
+  dispose(): void {
+    void this.shutdown();
   }
 
   private get(id: string): PtyTerminal {

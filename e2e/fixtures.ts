@@ -1,0 +1,84 @@
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** A `lathe serve` process started for one test. */
+export interface ServedCore {
+  url: string;
+  openUrl: string;
+  token: string;
+  dataDir: string;
+  process: ChildProcess;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Starts the built CLI exactly as a user would and waits for the URL it prints. */
+export async function serveCore(extraArgs: string[] = []): Promise<ServedCore> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lathe-e2e-'));
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'lathe.mjs'), 'serve', '--no-open', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LATHE_TOKEN: '', SHELL: '/bin/bash' },
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.resume();
+  const openUrl = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`lathe serve printed no URL in 30 s:\n${out}`)), 30_000);
+    child.stdout!.on('data', () => {
+      const m = /(http:\/\/\S+\?token=\S+)/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`lathe serve exited with ${code}:\n${out}`)));
+  });
+  const u = new URL(openUrl);
+  const token = u.searchParams.get('token')!;
+  u.search = '';
+  return { url: u.toString(), openUrl, token, dataDir, process: child };
+}
+
+/** Stops a served core and removes its data dir. */
+export async function stopCore(core: ServedCore): Promise<void> {
+  if (core.process.exitCode === null) {
+    const exited = new Promise((r) => core.process.once('exit', r));
+    core.process.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(core.dataDir, { recursive: true, force: true });
+}
+
+export const test = base.extend<{ core: ServedCore }>({
+  core: async ({}, use) => {
+    const core = await serveCore();
+    await use(core);
+    await stopCore(core);
+  },
+});
+export { expect };
+
+/** The visible rows of a terminal, as a person reads them. */
+export function terminalRows(page: Page, id = 't1'): Locator {
+  return page.locator(`[data-terminal-id="${id}"] .xterm-rows`);
+}
+
+/** Opens the workbench with the token and waits until it is connected. */
+export async function openWorkbench(page: Page, core: ServedCore): Promise<void> {
+  await page.goto(core.openUrl);
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/);
+}
+
+/** Starts a terminal from the side bar (optionally in a folder) and focuses it. */
+export async function newTerminal(page: Page, id: string, cwd?: string): Promise<void> {
+  await page.getByRole('button', { name: 'Terminal', exact: true }).click();
+  if (cwd !== undefined) await page.getByLabel('Working directory').fill(cwd);
+  await page.getByRole('button', { name: 'New terminal' }).click();
+  const region = page.locator(`[data-terminal-id="${id}"]`);
+  await expect(region).toBeVisible();
+  await region.click();
+}

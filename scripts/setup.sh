@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what Lathe's tests need on Debian/Ubuntu (README and .ci/run call this). Idempotent.
+# Later areas add their parts here (jupyter-server + ipykernel, podman + runc, python3-sklearn, postgresql).
+set -euo pipefail
+
+need=(chromium git python3 make g++)
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+if ! command -v apt-get >/dev/null; then
+  echo "setup: this script installs Debian packages with apt-get; on other systems install: ${need[*]}" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Chromium refuses to run some features as root without these; the e2e config passes the flags itself.
+command -v chromium >/dev/null || { echo "setup: chromium did not install" >&2; exit 1; }
+echo "setup: ok ($(chromium --version 2>/dev/null | head -1))"
