@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError, ErrorCode, isAppError } from './errors';
 import { Emitter, type Event } from './event';
 import { createMemoryPortPair } from './memoryTransport';
-import { defineChannel, type CallContext, type IMessagePort } from './rpc';
+import { ClientFrameSchema, defineChannel, parseClientFrame, type CallContext, type IMessagePort } from './rpc';
 import { RpcClient, createProxy } from './rpcClient';
 import { RpcServer } from './rpcServer';
 
@@ -87,6 +87,34 @@ function rawClient(server: RpcServer) {
   a.onMessage((f) => frames.push(JSON.parse(f)));
   return { port: a, frames };
 }
+
+describe('client frame validation', () => {
+  it('the hot-path check agrees with the schema on valid and malformed frames', () => {
+    const frames: unknown[] = [
+      { t: 'call', id: 1, ch: 'a', m: 'b', a: [] },
+      { t: 'call', id: 1, ch: 'a', m: 'b', a: [1, { x: 2 }] },
+      { t: 'call', id: -1, ch: 'a', m: 'b', a: [] },
+      { t: 'call', id: 1.5, ch: 'a', m: 'b', a: [] },
+      { t: 'call', id: 1, ch: '', m: 'b', a: [] },
+      { t: 'call', id: 1, ch: 'a', m: 'b' },
+      { t: 'call', id: 1, ch: 'a', m: 'b', a: {} },
+      { t: 'call', id: '1', ch: 'a', m: 'b', a: [] },
+      { t: 'cancel', id: 3 },
+      { t: 'cancel' },
+      { t: 'unsub', id: 0 },
+      { t: 'sub', id: 2, ch: 'a', e: 'onDidX' },
+      { t: 'sub', id: 2, ch: 'a', e: 'onDidX', a: { id: 't1' } },
+      { t: 'sub', id: 2, ch: 'a' },
+      { t: 'nope', id: 1 },
+      null,
+      [],
+      'call',
+      42,
+    ];
+    for (const f of frames) expect(parseClientFrame(f) !== undefined, JSON.stringify(f)).toBe(ClientFrameSchema.safeParse(f).success);
+    expect(parseClientFrame({ t: 'call', id: 1, ch: 'a', m: 'b', a: [], extra: 1 })).toEqual({ t: 'call', id: 1, ch: 'a', m: 'b', a: [] });
+  });
+});
 
 describe('RPC over an in-memory transport', () => {
   it('round-trips a call and its result', async () => {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { DisposableStore, type Event, type IDisposable } from './event';
 import { AppError, ErrorCode, toWireError, type WireError } from './errors';
-import { ClientFrameSchema, MAX_BUFFERED_BYTES, formatZodError, type CallContext, type ChannelSpec, type IMessagePort, type ServerFrame } from './rpc';
+import { ClientFrameSchema, MAX_BUFFERED_BYTES, formatZodError, parseClientFrame, type CallContext, type ChannelSpec, type IMessagePort, type ServerFrame } from './rpc';
 
 interface Registered {
   spec: ChannelSpec<unknown>;
@@ -115,15 +115,16 @@ class RpcConnection implements IDisposable {
       this.fatal({ code: ErrorCode.BadRequest, message: 'Malformed frame: not valid JSON. Each frame must be one JSON object.' });
       return;
     }
-    const parsed = ClientFrameSchema.safeParse(json);
-    if (!parsed.success) {
+    const f = parseClientFrame(json);
+    if (!f) {
+      const parsed = ClientFrameSchema.safeParse(json);
+      const why = parsed.success ? 'unexpected shape' : formatZodError(parsed.error);
       const id = typeof (json as { id?: unknown })?.id === 'number' ? (json as { id: number }).id : undefined;
-      const e = { code: ErrorCode.BadRequest, message: `Malformed frame: ${formatZodError(parsed.error)}.` };
+      const e = { code: ErrorCode.BadRequest, message: `Malformed frame: ${why}.` };
       if (id !== undefined && (json as { t?: unknown }).t === 'call') this.send({ t: 'err', id, e });
       else this.fatal(e);
       return;
     }
-    const f = parsed.data;
     switch (f.t) {
       case 'call':
         void this.onCall(f.id, f.ch, f.m, f.a);
