@@ -27,7 +27,7 @@ test('the desktop app opens a locked-down window on its own core and runs a term
     await win.getByRole('button', { name: 'New terminal' }).click();
     await win.locator('[data-terminal-id="t1"]').click();
     await win.keyboard.type('echo desk-$((40+2))\n');
-    await expect(win.locator('[data-terminal-id="t1"] .xterm-rows')).toContainText('desk-42');
+    await expect.poll(() => win.evaluate(() => (window as unknown as { __lathe: { terminalText(id: string): string } }).__lathe.terminalText('t1'))).toContain('desk-42');
     // Navigation away from the core is refused.
     await win.evaluate(() => (location.href = 'https://example.org/'));
     await win.waitForTimeout(500);

@@ -1,4 +1,4 @@
-import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,9 +62,16 @@ export const test = base.extend<{ core: ServedCore }>({
 });
 export { expect };
 
-/** The visible rows of a terminal, as a person reads them. */
-export function terminalRows(page: Page, id = 't1'): Locator {
-  return page.locator(`[data-terminal-id="${id}"] .xterm-rows`);
+/** The text of a terminal's recent lines, read from xterm's buffer (so it works with the DOM and WebGL renderers alike). */
+export function terminalText(page: Page, id = 't1'): Promise<string> {
+  return page.evaluate((tid) => (window as unknown as { __lathe: { terminalText(id: string): string } }).__lathe.terminalText(tid), id);
+}
+
+/** Waits until a terminal shows `text` (retrying like a locator assertion). */
+export async function expectTerminal(page: Page, text: string | RegExp, id = 't1', not = false): Promise<void> {
+  const poll = expect.poll(() => terminalText(page, id), { message: `terminal ${id} ${not ? 'not ' : ''}showing ${text}` });
+  if (typeof text === 'string') await (not ? poll.not.toContain(text) : poll.toContain(text));
+  else await (not ? poll.not.toMatch(text) : poll.toMatch(text));
 }
 
 /** Opens the workbench with the token and waits until it is connected. */

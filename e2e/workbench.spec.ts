@@ -1,4 +1,4 @@
-import { expect, newTerminal, openWorkbench, serveCore, stopCore, terminalRows, test } from './fixtures';
+import { expect, expectTerminal, newTerminal, openWorkbench, serveCore, stopCore, terminalText, test } from './fixtures';
 
 test('a wrong or missing token shows a clear "not authorised" page', async ({ page, core }) => {
   await page.goto(`${core.url}?token=not-the-right-token`);
@@ -19,17 +19,17 @@ test('terminal: type a command, flood 10,000 lines, reload and see the scrollbac
   await openWorkbench(page, core);
   await newTerminal(page, 't1');
   await page.keyboard.type("echo hel''lo-$((40+2))\n");
-  await expect(terminalRows(page)).toContainText('hello-42');
+  await expectTerminal(page, 'hello-42');
   await page.keyboard.type("seq 1 10000 | sed 's/^/row-/'\n");
-  await expect(terminalRows(page)).toContainText('row-10000');
-  await expect(terminalRows(page)).toContainText('row-9990');
+  await expectTerminal(page, 'row-10000');
+  await expectTerminal(page, 'row-9990');
   await page.reload();
   await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/);
-  await expect(terminalRows(page)).toContainText('row-10000');
+  await expectTerminal(page, 'row-10000');
   // The reattached terminal still takes input.
   await page.locator('[data-terminal-id="t1"]').click();
   await page.keyboard.type('echo after-$((2*21))\n');
-  await expect(terminalRows(page)).toContainText('after-42');
+  await expectTerminal(page, 'after-42');
 });
 
 test('several terminals, each in its own folder; a bad folder is explained', async ({ page, core }) => {
@@ -37,7 +37,7 @@ test('several terminals, each in its own folder; a bad folder is explained', asy
   await newTerminal(page, 't1');
   await newTerminal(page, 't2', '/tmp');
   await page.keyboard.type('cd . && echo "in-$(pwd)"\n');
-  await expect(terminalRows(page, 't2')).toContainText('in-/tmp');
+  await expectTerminal(page, 'in-/tmp', 't2');
   await page.getByRole('button', { name: 'Show terminal bash (t1)' }).click();
   await expect(page.locator('[data-terminal-id="t1"]')).toBeVisible();
   await expect(page.locator('[data-terminal-id="t2"]')).toBeHidden();
@@ -110,8 +110,38 @@ test('the page reconnects by itself when the core restarts on the same port and 
     await expect(status).toHaveText(/Connected/);
     await newTerminal(page, 't1');
     await page.keyboard.type('echo back-$((40+2))\n');
-    await expect(terminalRows(page)).toContainText('back-42');
+    await expectTerminal(page, 'back-42');
   } finally {
     await stopCore(second);
   }
+});
+
+test('terminal: resizing the window resizes the pty; Ctrl+Shift+V pastes and Ctrl+Shift+C copies', async ({ page, core, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: core.url.replace(/\/$/, '') });
+  await openWorkbench(page, core);
+  await newTerminal(page, 't1');
+  await page.keyboard.type('echo "size-$(stty size | tr " " x)"\n');
+  await expectTerminal(page, /size-\d+x\d+/);
+  const first = /size-(\d+)x(\d+)/.exec(await terminalText(page));
+  expect(first).not.toBeNull();
+  await page.setViewportSize({ width: 900, height: 500 });
+  await page.keyboard.type('clear; echo "size-$(stty size | tr " " x)"\n');
+  await expectTerminal(page, `size-${first![1]}x${first![2]}`, 't1', true);
+  await expectTerminal(page, /size-\d+x\d+/);
+  const second = /size-(\d+)x(\d+)/.exec(await terminalText(page));
+  expect(Number(second![1])).toBeLessThan(Number(first![1]));
+  expect(Number(second![2])).toBeLessThan(Number(first![2]));
+
+  await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((40+2))'));
+  await page.keyboard.press('Control+Shift+V');
+  await page.keyboard.press('Enter');
+  await expectTerminal(page, 'pasted-42');
+  await page.keyboard.type('clear; echo copyword42\n');
+  await expectTerminal(page, /^copyword42$/m);
+  // After `clear` the word is drawn on the first row: double-click there, whichever renderer draws it.
+  const screen = (await page.locator('[data-terminal-id="t1"] .xterm-screen').boundingBox())!;
+  const rowHeight = screen.height / Number(second![1]);
+  await page.mouse.dblclick(screen.x + 20, screen.y + rowHeight / 2);
+  await page.keyboard.press('Control+Shift+C');
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain('copyword42');
 });

@@ -3,13 +3,14 @@ import { createRoot } from 'react-dom/client';
 import { ServicesProvider, createServices } from './app/services';
 import { Workbench } from './app/Workbench';
 import { CoreConnection } from './platform/connection';
+import { terminalRenderer, terminalText } from './panels/terminal/terminalRegistry';
 import './app/styles.css';
 
 const connection = new CoreConnection();
 connection.start();
 const services = createServices(connection);
-// Exposed for diagnostics and benchmarks (same-origin only; it carries no secret).
-(window as unknown as { __lathe?: unknown }).__lathe = { connection };
+// Diagnostics for tests and benchmarks, same-origin only: nothing here that page scripts could not read anyway.
+(window as unknown as { __lathe?: unknown }).__lathe = { connection, terminalText, terminalRenderer };
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
