@@ -1,0 +1,32 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryPortPair } from '../../common/memoryTransport';
+import { RpcClient, createProxy } from '../../common/rpcClient';
+import { RpcServer } from '../../common/rpcServer';
+import { StatusChannel } from '../../common/status';
+import { openDatabase } from '../store/database';
+import { tempDir } from '../testing/tempDir';
+import { StatusService } from './statusService';
+
+let dir: ReturnType<typeof tempDir> | undefined;
+afterEach(() => dir?.remove());
+
+describe('StatusService over RPC', () => {
+  it('reports version, start time, launches counted in the store, and service states', async () => {
+    dir = tempDir();
+    const db = openDatabase(dir.path);
+    new StatusService({ version: '9.9.9' }, db, () => []);
+    const svc = new StatusService({ version: '9.9.9' }, db, () => [{ name: 'terminal', state: 'unavailable', detail: 'node-pty failed to load: reinstall with npm ci' }]);
+    const server = new RpcServer();
+    server.serveChannel(StatusChannel, svc);
+    const [a, b] = createMemoryPortPair();
+    server.accept(b);
+    const status = await createProxy(new RpcClient(a), StatusChannel).get();
+    expect(status).toEqual({
+      version: '9.9.9',
+      startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      launches: 2,
+      services: [{ name: 'terminal', state: 'unavailable', detail: 'node-pty failed to load: reinstall with npm ci' }],
+    });
+    db.close();
+  });
+});
