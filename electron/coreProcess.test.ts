@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../main/node/testing/tempDir';
+import { tempDir } from '../scripts/test/tempDir';
 import { CoreProcess } from './coreProcess';
 
 const ENTRY = fileURLToPath(new URL('../dist/core/lathe.mjs', import.meta.url));

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DesktopIpc } from '../main/common/desktop';
 import { createProxy } from '../main/common/rpcClient';
 import { StatusChannel } from '../main/common/status';
-import { waitFor, tempDir } from '../main/node/testing/tempDir';
+import { waitFor, tempDir } from '../scripts/test/tempDir';
 import { connectToCore } from '../main/server/coreClient';
 import { __stub, app, type BrowserWindow } from './test/electronStub';
 

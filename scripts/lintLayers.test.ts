@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../main/node/testing/tempDir';
+import { tempDir } from './test/tempDir';
 import { checkImport, importsOf, lint } from './lintLayers.mjs';
 
 let dir: ReturnType<typeof tempDir> | undefined;

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Lathe's tests need on Debian/Ubuntu (README and .ci/run call this). Idempotent.
-# Later areas add their parts here (jupyter-server + ipykernel, podman + runc, python3-sklearn, postgresql).
+# Later areas add their parts here (podman + runc, python3-sklearn, postgresql).
 set -euo pipefail
 
-need=(chromium git python3 make g++)
+# Jupyter for the notebook tests (Debian's jupyter-server 1.23 + ipykernel 6.17; no PyPI here), nbformat to validate
+# saved notebooks, matplotlib for rich outputs.
+need=(chromium git python3 make g++ jupyter-server python3-ipykernel python3-nbformat python3-matplotlib)
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 if ! command -v apt-get >/dev/null; then
   echo "setup: this script installs Debian packages with apt-get; on other systems install: ${need[*]}" >&2

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir, waitFor } from '../node/testing/tempDir';
+import { tempDir, waitFor } from '../../scripts/test/tempDir';
 import { resolveTarget, runCli } from './cli';
 import { startCore } from './serverMain';
 

@@ -7,7 +7,7 @@ import { MAX_FRAME_BYTES } from '../common/rpc';
 import { createProxy } from '../common/rpcClient';
 import { StatusChannel } from '../common/status';
 import { TerminalChannel } from '../common/terminal';
-import { tempDir, waitFor } from '../node/testing/tempDir';
+import { tempDir, waitFor } from '../../scripts/test/tempDir';
 import { RPC_PROTOCOL, bearerProtocol, sessionCookieName, sessionValue } from './auth';
 import { connectToCore } from './coreClient';
 import { startCore, type RunningCore } from './serverMain';
@@ -170,7 +170,8 @@ describe('WebSocket RPC', () => {
   it('serves the CLI on the local socket without a token, and refuses a second core on the same data dir', async () => {
     const local = await connectToCore({ socketPath: core.socketPath! });
     const status = await createProxy(local, StatusChannel).get();
-    expect(status.services.map((s) => s.name)).toEqual(['status', 'settings', 'terminal']);
+    expect(status.services.map((s) => s.name)).toEqual(['status', 'settings', 'terminal', 'kernels']);
+    expect(status.services.find((s) => s.name === 'kernels')).toMatchObject({ state: 'ready', detail: 'Jupyter server stopped' });
     expect(status.launches).toBe(1);
     local.dispose();
     await expect(startCore({ dataDir: core.dataDir, staticDir, logConsole: null })).rejects.toMatchObject({ code: 'CORE_ALREADY_RUNNING' });
@@ -192,4 +193,25 @@ describe('WebSocket RPC', () => {
     }, 'the pty to be gone');
     await expect(fetch(core.url + 'healthz')).rejects.toThrow();
   });
+});
+
+describe('kernels through the core', () => {
+  it('starts the Jupyter server on first use, runs code over the WebSocket, and stops it with the core', async () => {
+    const { KernelChannel } = await import('../common/kernels');
+    const client = await connectToCore({ url: core.url, token: TOKEN });
+    const kernels = createProxy(client, KernelChannel);
+    expect(await kernels.server()).toEqual({ state: 'stopped' });
+    const k = await kernels.start({});
+    const outputs: unknown[] = [];
+    kernels.onDidKernelEvent({ kernelId: k.id })((e) => e.type === 'output' && outputs.push(e.output));
+    await expect(kernels.execute(k.id, { execId: 'x1', code: 'print(6*7)' })).resolves.toMatchObject({ status: 'ok' });
+    await waitFor(() => outputs.length, 'the output');
+    expect(outputs[0]).toEqual({ output_type: 'stream', name: 'stdout', text: '42\n' });
+    const server = await kernels.server();
+    expect(server).toMatchObject({ state: 'running' });
+    const url = (server as { url: string }).url;
+    client.dispose();
+    await core.dispose();
+    await expect(fetch(new URL('api/status', url))).rejects.toThrow();
+  }, 90_000);
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
@@ -6,7 +7,11 @@ import { AppError } from '../common/errors';
 import { RpcServer } from '../common/rpcServer';
 import { SettingsChannel } from '../common/settings';
 import { StatusChannel, type ServiceState } from '../common/status';
+import { KernelChannel } from '../common/kernels';
 import { TerminalChannel } from '../common/terminal';
+import { findJupyterServer } from '../../kernels/findJupyter';
+import { JupyterServerSupervisor } from '../../kernels/jupyterServer';
+import { KernelService } from '../../kernels/kernelService';
 import { Logger, type LogLevel } from '../node/log/logger';
 import { resolveDataDir } from '../node/paths';
 import { SettingsService } from '../node/settings/settingsService';
@@ -38,6 +43,10 @@ export interface CoreOptions {
   localSocket?: boolean;
   /** Extra allowed browser origins (e.g. a dev server). */
   extraOrigins?: string[];
+  /** The folder notebooks and kernels work in (default: the home folder). */
+  workspace?: string;
+  /** A Python with jupyter_server to use instead of searching for one. */
+  jupyterPython?: string;
 }
 
 /** A running core. */
@@ -74,12 +83,29 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     const settings = new SettingsService({ dataDir }, log.child('settings'));
     const terminals = new TerminalService({}, log.child('terminal'));
     disposables.push(settings, terminals);
+    // The Jupyter server is found and started on first use, so a core without Jupyter still starts fast.
+    const jupyterLog = log.child('jupyter');
+    let jupyterCommand: ReturnType<typeof findJupyterServer> | undefined;
+    const supervisor = new JupyterServerSupervisor({
+      command: { argv: [], source: 'pending' },
+      commandProvider: () => (jupyterCommand ??= findJupyterServer({ python: options.jupyterPython })),
+      runtimeDir: resolve(dataDir, 'jupyter'),
+      rootDir: resolve(options.workspace ?? homedir()),
+      log: (line) => jupyterLog.debug(line),
+    });
+    const kernels = new KernelService(supervisor, jupyterLog);
     const rpc = new RpcServer({ onBug: (err, where) => log.error(`bug in ${where}`, { err }) });
-    const services = (): ServiceState[] => rpc.channelNames.map((name) => ({ name, state: 'ready' }));
+    const services = (): ServiceState[] =>
+      rpc.channelNames.map((name) => {
+        if (name !== KernelChannel.name) return { name, state: 'ready' };
+        const s = supervisor.state;
+        return s.state === 'failed' ? { name, state: 'unavailable', detail: s.reason } : { name, state: 'ready', detail: `Jupyter server ${s.state}` };
+      });
     const status = new StatusService({ version: VERSION }, db, services);
     rpc.serveChannel(StatusChannel, status);
     rpc.serveChannel(SettingsChannel, settings);
     rpc.serveChannel(TerminalChannel, terminals);
+    rpc.serveChannel(KernelChannel, kernels);
 
     const front = new HttpFront({ token, bindHost: host, staticDir: options.staticDir ?? resolve(ROOT, 'dist', 'renderer'), extraOrigins: options.extraOrigins }, rpc, log.child('http'));
     const tcp = front.createServer(false);
@@ -107,7 +133,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
         disposed ??= (async () => {
           rpc.dispose();
           await front.dispose();
-          await terminals.shutdown();
+          await Promise.all([terminals.shutdown(), kernels.shutdownAll()]);
           for (const d of disposables.reverse()) d.dispose();
           db.close();
           log.info('core stopped');

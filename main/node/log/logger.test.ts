@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../testing/tempDir';
+import { tempDir } from '../../../scripts/test/tempDir';
 import { Logger } from './logger';
 
 let dir: ReturnType<typeof tempDir>;

@@ -6,7 +6,7 @@ import { RpcClient, createProxy } from '../../common/rpcClient';
 import { RpcServer } from '../../common/rpcServer';
 import { SettingsChannel, type Settings } from '../../common/settings';
 import { Logger } from '../log/logger';
-import { tempDir } from '../testing/tempDir';
+import { tempDir } from '../../../scripts/test/tempDir';
 import { SettingsService } from './settingsService';
 
 let dir: ReturnType<typeof tempDir>;

@@ -4,7 +4,7 @@ import { RpcClient, createProxy } from '../../common/rpcClient';
 import { RpcServer } from '../../common/rpcServer';
 import { StatusChannel } from '../../common/status';
 import { openDatabase } from '../store/database';
-import { tempDir } from '../testing/tempDir';
+import { tempDir } from '../../../scripts/test/tempDir';
 import { StatusService } from './statusService';
 
 let dir: ReturnType<typeof tempDir> | undefined;

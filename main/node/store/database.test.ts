@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../testing/tempDir';
+import { tempDir } from '../../../scripts/test/tempDir';
 import { migrate, openDatabase } from './database';
 import { migrations } from './migrations';
 

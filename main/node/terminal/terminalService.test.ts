@@ -6,7 +6,7 @@ import { RpcClient, createProxy } from '../../common/rpcClient';
 import { RpcServer } from '../../common/rpcServer';
 import { TerminalChannel, TerminalFlow, type ITerminalService, type TerminalOutput } from '../../common/terminal';
 import { Logger } from '../log/logger';
-import { tempDir, waitFor } from '../testing/tempDir';
+import { tempDir, waitFor } from '../../../scripts/test/tempDir';
 import { TerminalService } from './terminalService';
 
 const BASH = { shell: '/bin/bash', args: ['--noprofile', '--norc'] };

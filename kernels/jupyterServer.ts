@@ -1,0 +1,235 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Emitter, type IDisposable } from '../main/common/event';
+import { AppError } from '../main/common/errors';
+import { generateSecret } from './secret';
+import type { JupyterCommand } from './findJupyter';
+import { NODELAY_CONFIG, NODELAY_MARKER } from './nodelayConfig';
+
+/** Where the supervised server stands. */
+export type JupyterServerState =
+  | { state: 'stopped' }
+  | { state: 'starting' }
+  | { state: 'running'; url: string; nodelay: boolean }
+  | { state: 'restarting'; reason: string; attempt: number }
+  | { state: 'failed'; reason: string };
+
+/** How to supervise a local Jupyter server. */
+export interface JupyterServerOptions {
+  command: JupyterCommand;
+  /** Resolves the command when the server first starts (finding Python can take a moment); overrides `command`. */
+  commandProvider?: () => Promise<JupyterCommand>;
+  /** Lathe's folder for the server's config and runtime files. */
+  runtimeDir: string;
+  /** The folder notebooks are served from. */
+  rootDir: string;
+  /** Lines the server prints (token already redacted), for the core log. */
+  log?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+  startTimeoutMs?: number;
+  /** Restart delays; the last one repeats. */
+  backoffMs?: number[];
+  /** Stop restarting after this many failures in a row. */
+  maxRestarts?: number;
+}
+
+/** Connection details of a running server. */
+export interface JupyterServerInfo {
+  url: string;
+  token: string;
+}
+
+/**
+ * Starts and supervises a local jupyter_server on 127.0.0.1: a free port, a random token (passed by
+ * environment, never argv), TCP_NODELAY on kernel sockets. Waits until it answers, restarts it with
+ * backoff when it dies (saying so through onDidChangeState), and stops it with its kernels on dispose.
+ */
+export class JupyterServerSupervisor implements IDisposable {
+  private child: ChildProcess | undefined;
+  private readonly token = generateSecret();
+  private port = 0;
+  private _state: JupyterServerState = { state: 'stopped' };
+  private readonly _onDidChangeState = new Emitter<JupyterServerState>();
+  /** Fires on every state change. */
+  readonly onDidChangeState = this._onDidChangeState.event;
+  private stopping = false;
+  private failures = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private recent: string[] = [];
+  private nodelay = false;
+
+  constructor(private readonly options: JupyterServerOptions) {}
+
+  /** The current state. */
+  get state(): JupyterServerState {
+    return this._state;
+  }
+
+  /** The running server's URL and token; fails if it is not running. */
+  get info(): JupyterServerInfo {
+    if (this._state.state !== 'running') throw new AppError('JUPYTER_NOT_RUNNING', `The Jupyter server is ${this._state.state}.`);
+    return { url: this._state.url, token: this.token };
+  }
+
+  /** Starts the server and resolves once it answers. */
+  async start(): Promise<JupyterServerInfo> {
+    this.stopping = false;
+    if (!this.port) this.port = await freePort();
+    this.setState({ state: 'starting' });
+    try {
+      await this.launch();
+    } catch (err) {
+      this.setState({ state: 'failed', reason: (err as Error).message });
+      throw err;
+    }
+    return this.info;
+  }
+
+  /** Stops the server (SIGTERM, so it shuts its kernels down; SIGKILL to the group after 5 s). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    this.child = undefined;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const kill = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        killGroup(child, 'SIGTERM');
+      });
+    }
+    this.setState({ state: 'stopped' });
+  }
+
+  dispose(): void {
+    void this.stop().then(() => this._onDidChangeState.dispose());
+  }
+
+  private setState(s: JupyterServerState): void {
+    this._state = s;
+    this._onDidChangeState.fire(s);
+  }
+
+  private async launch(): Promise<void> {
+    const o = { ...this.options, command: this.options.commandProvider ? await this.options.commandProvider() : this.options.command };
+    mkdirSync(o.runtimeDir, { recursive: true, mode: 0o700 });
+    const config = join(o.runtimeDir, 'lathe_jupyter_server_config.py');
+    writeFileSync(config, NODELAY_CONFIG, { mode: 0o600 });
+    const args = [
+      ...o.command.argv.slice(1),
+      `--config=${config}`,
+      '--ServerApp.ip=127.0.0.1',
+      `--ServerApp.port=${this.port}`,
+      '--ServerApp.port_retries=0',
+      '--ServerApp.open_browser=False',
+      `--ServerApp.root_dir=${o.rootDir}`,
+      '--ServerApp.shutdown_no_activity_timeout=0',
+      ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+    ];
+    const env = { ...(o.env ?? process.env), JUPYTER_TOKEN: this.token, JUPYTER_RUNTIME_DIR: join(o.runtimeDir, 'runtime'), PYTHONUNBUFFERED: '1' };
+    delete (env as Record<string, string | undefined>).LATHE_TOKEN;
+    this.recent = [];
+    this.nodelay = false;
+    // Its own process group, so a hard stop also takes the kernels it started.
+    const child = spawn(o.command.argv[0], args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.child = child;
+    const onLine = (chunk: Buffer) => {
+      for (const raw of chunk.toString().split('\n')) {
+        if (!raw.trim()) continue;
+        const line = raw.split(this.token).join('[redacted]');
+        if (line.includes(NODELAY_MARKER)) this.nodelay = true;
+        this.recent = [...this.recent.slice(-30), line];
+        o.log?.(line);
+      }
+    };
+    child.stdout!.on('data', onLine);
+    child.stderr!.on('data', onLine);
+    const exited = new Promise<string>((resolve) => {
+      child.once('error', (err) => resolve(`could not start ${o.command.argv[0]}: ${err.message}`));
+      child.once('exit', (code, signal) => resolve(`exited with ${signal ?? `code ${code}`}`));
+    });
+    child.once('exit', () => {
+      if (this.child === child && !this.stopping && this._state.state === 'running') void this.onCrash();
+    });
+    const url = `http://127.0.0.1:${this.port}/`;
+    const ready = this.waitUntilAnswering(url);
+    const result = await Promise.race([ready.then(() => 'ready'), exited, sleep(o.startTimeoutMs ?? 60_000).then(() => 'timeout')]);
+    if (result !== 'ready') {
+      killGroup(child, 'SIGKILL');
+      throw new AppError(
+        'JUPYTER_START_FAILED',
+        `The Jupyter server (${o.command.source}) ${result === 'timeout' ? 'did not answer in time' : result}. Its last lines:\n${this.recent.slice(-10).join('\n')}`,
+      );
+    }
+    this.failures = 0;
+    this.setState({ state: 'running', url, nodelay: this.nodelay });
+  }
+
+  private async waitUntilAnswering(url: string): Promise<void> {
+    for (;;) {
+      if (this.stopping) throw new AppError('JUPYTER_STOPPED', 'The Jupyter server was stopped while starting.');
+      try {
+        const r = await fetch(new URL('api/status', url), { headers: { authorization: `token ${this.token}` } });
+        if (r.ok) return;
+      } catch {
+        // Not listening yet.
+      }
+      await sleep(100);
+    }
+  }
+
+  private async onCrash(): Promise<void> {
+    const reason = `The Jupyter server stopped unexpectedly. Its last lines:\n${this.recent.slice(-5).join('\n')}`;
+    const max = this.options.maxRestarts ?? 5;
+    while (!this.stopping) {
+      this.failures++;
+      if (this.failures > max) {
+        this.setState({ state: 'failed', reason: `${reason}\nGave up after ${max} restarts.` });
+        return;
+      }
+      this.setState({ state: 'restarting', reason, attempt: this.failures });
+      const backoff = this.options.backoffMs ?? [500, 2000, 5000, 15000];
+      await new Promise<void>((r) => (this.restartTimer = setTimeout(r, backoff[Math.min(this.failures - 1, backoff.length - 1)])));
+      if (this.stopping) return;
+      try {
+        await this.launch();
+        return;
+      } catch {
+        // Counted; try again after the next delay.
+      }
+    }
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // Gone.
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryPortPair } from '../main/common/memoryTransport';
+import { KernelChannel, type IKernelService, type KernelEvent } from '../main/common/kernels';
+import { RpcClient, createProxy } from '../main/common/rpcClient';
+import { RpcServer } from '../main/common/rpcServer';
+import { tempDir, waitFor } from '../scripts/test/tempDir';
+import { findJupyterServer } from './findJupyter';
+import { JupyterServerSupervisor } from './jupyterServer';
+import { KernelService } from './kernelService';
+
+// Integration: a real Debian jupyter-server + ipykernel, reached through @jupyterlab/services from the core,
+// and the core's kernel channel over an in-memory RPC pair.
+let dir: ReturnType<typeof tempDir>;
+let service: KernelService;
+let kernels: IKernelService;
+let kernelId: string;
+let n = 0;
+const events: KernelEvent[] = [];
+
+beforeAll(async () => {
+  dir = tempDir();
+  const supervisor = new JupyterServerSupervisor({ command: await findJupyterServer(), runtimeDir: `${dir.path}/jupyter`, rootDir: dir.path });
+  service = new KernelService(supervisor, { warn: () => undefined });
+  const server = new RpcServer();
+  server.serveChannel(KernelChannel, service);
+  const [a, b] = createMemoryPortPair();
+  server.accept(b);
+  kernels = createProxy(new RpcClient(a), KernelChannel);
+  kernelId = (await kernels.start({})).id;
+  kernels.onDidKernelEvent({ kernelId })((e) => events.push(e));
+}, 90_000);
+afterAll(async () => {
+  await service.shutdownAll();
+  dir.remove();
+});
+
+/** Runs code and returns its result and the events tagged with its execId. */
+async function run(code: string, opts: { allowStdin?: boolean } = {}) {
+  const execId = `e${++n}`;
+  const result = await kernels.execute(kernelId, { execId, code, ...opts });
+  await new Promise((r) => setTimeout(r, 50)); // IOPub can trail the reply by a moment.
+  return { result, events: events.filter((e) => 'execId' in e && e.execId === execId) };
+}
+
+describe('kernels on a real Jupyter server', () => {
+  it('lists the python3 kernelspec and the running kernel', async () => {
+    expect((await kernels.specs()).map((s) => s.name)).toContain('python3');
+    expect(await kernels.list()).toEqual([expect.objectContaining({ id: kernelId, spec: 'python3', server: 'local' })]);
+    expect(await kernels.server()).toMatchObject({ state: 'running', nodelay: true });
+  });
+
+  it('executes code: stream output, result, execution count', async () => {
+    const { result, events: ev } = await run("print('hi'); 1+1");
+    expect(result).toMatchObject({ status: 'ok', executionCount: expect.any(Number) });
+    expect(ev).toContainEqual({ type: 'output', execId: `e${n}`, output: { output_type: 'stream', name: 'stdout', text: 'hi\n' } });
+    expect(ev).toContainEqual(expect.objectContaining({ type: 'output', output: expect.objectContaining({ output_type: 'execute_result', data: { 'text/plain': '2' } }) }));
+    expect(ev[0]).toMatchObject({ type: 'executeInput', executionCount: result.executionCount });
+  });
+
+  it('reports errors with name, value and traceback', async () => {
+    const { result, events: ev } = await run('1/0');
+    expect(result).toMatchObject({ status: 'error', ename: 'ZeroDivisionError' });
+    expect(ev.find((e) => e.type === 'output')).toMatchObject({ output: { output_type: 'error', ename: 'ZeroDivisionError', traceback: expect.any(Array) } });
+  });
+
+  it('interrupts a long cell, directly and by cancelling the call', async () => {
+    const running = run('import time; time.sleep(60)');
+    await new Promise((r) => setTimeout(r, 500));
+    await kernels.interrupt(kernelId);
+    expect((await running).result).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
+    const ctl = new AbortController();
+    const cancelled = kernels.execute(kernelId, { execId: 'cancel-me', code: 'import time; time.sleep(60)' }, { signal: ctl.signal });
+    await new Promise((r) => setTimeout(r, 500));
+    ctl.abort();
+    await expect(cancelled).rejects.toMatchObject({ code: 'CANCELLED' });
+    // The kernel was interrupted, not left sleeping: it goes idle and the next cell runs at once.
+    await waitFor(async () => (await kernels.list())[0].status === 'idle', 'the kernel to go idle after the interrupt', 5000);
+    expect((await run('40+2')).result.status).toBe('ok');
+  });
+
+  it('asks for input() and takes the reply', async () => {
+    const asked = run("name = input('Name? '); print('hello', name)", { allowStdin: true });
+    const request = await waitFor(() => events.find((e) => e.type === 'inputRequest' && e.execId === `e${n}`), 'an input request');
+    expect(request).toMatchObject({ prompt: 'Name? ', password: false });
+    await kernels.inputReply(kernelId, 'Ada');
+    const { events: ev } = await asked;
+    expect(ev).toContainEqual(expect.objectContaining({ output: { output_type: 'stream', name: 'stdout', text: 'hello Ada\n' } }));
+    await expect(kernels.inputReply(kernelId, 'late')).rejects.toMatchObject({ message: /not waiting for input/ });
+  });
+
+  it('streams display updates and clear_output(wait=True)', async () => {
+    const { events: ev } = await run("from IPython.display import display, clear_output\nh = display('first', display_id=True)\nh.update('second')\nclear_output(wait=True)\nprint('after')");
+    const shown = ev.find((e) => e.type === 'output' && e.output.output_type === 'display_data');
+    expect(shown).toMatchObject({ output: { data: { 'text/plain': "'first'" }, transient: { display_id: expect.any(String) } } });
+    expect(ev).toContainEqual(expect.objectContaining({ type: 'updateDisplay', output: expect.objectContaining({ data: { 'text/plain': "'second'" } }) }));
+    expect(ev).toContainEqual(expect.objectContaining({ type: 'clearOutput', wait: true }));
+  });
+
+  it('renders a matplotlib figure as a PNG display', async () => {
+    const { result, events: ev } = await run('%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()');
+    expect(result.status).toBe('ok');
+    const png = ev.find((e) => e.type === 'output' && e.output.output_type === 'display_data' && 'image/png' in e.output.data);
+    expect(png, 'a display_data with image/png (python3-matplotlib installed?)').toBeDefined();
+    const b64 = (png as { output: { data: Record<string, string> } }).output.data['image/png'];
+    expect(Buffer.from(b64, 'base64').subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+  });
+
+  it('restart clears the kernel state', async () => {
+    await run('x = 41');
+    expect((await run('x + 1')).result.status).toBe('ok');
+    await kernels.restart(kernelId);
+    expect((await run('x')).result).toMatchObject({ status: 'error', ename: 'NameError' });
+  });
+
+  it('a kernel that dies is reported and comes back usable', async () => {
+    const statusesBefore = events.length;
+    await expect(kernels.execute(kernelId, { execId: 'die', code: 'import os; os._exit(1)' })).rejects.toMatchObject({ code: 'KERNEL_DIED', message: expect.stringMatching(/variables are lost/) });
+    await waitFor(() => events.slice(statusesBefore).some((e) => e.type === 'status' && (e.status === 'autorestarting' || e.status === 'restarting' || e.status === 'dead')), 'a restart status');
+    await waitFor(async () => (await kernels.list())[0]?.status === 'idle', `the kernel to be idle again (statuses: ${JSON.stringify(events.slice(statusesBefore).filter((e) => e.type === 'status'))})`, 30_000);
+    expect((await run('2*21')).events).toContainEqual(expect.objectContaining({ output: expect.objectContaining({ data: { 'text/plain': '42' } }) }));
+  }, 60_000);
+
+  it('refuses unknown kernels and specs with clear errors', async () => {
+    await expect(kernels.interrupt('00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(kernels.interrupt('not-a-uuid')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(kernels.start({ spec: 'cobol' })).rejects.toMatchObject({ code: 'KERNEL_START_FAILED', message: expect.stringMatching(/Available kernels: .*python3/) });
+  });
+});

@@ -1,0 +1,220 @@
+import { KernelManager, KernelSpecAPI, ServerConnection, type Kernel, type KernelMessage } from '@jupyterlab/services';
+import { WebSocket } from 'ws';
+import { Emitter, type Event } from '../main/common/event';
+import { AppError, ErrorCode } from '../main/common/errors';
+import type { CallContext } from '../main/common/rpc';
+import type { ExecuteRequest, ExecuteResult, IKernelService, JupyterServerStatus, KernelEvent, KernelInfo, KernelSpecInfo, KernelStatus, NotebookOutput } from '../main/common/kernels';
+import type { JupyterServerSupervisor } from './jupyterServer';
+
+interface KernelRecord {
+  conn: Kernel.IKernelConnection;
+  spec: string;
+  events: Emitter<KernelEvent>;
+  /** The stdin request waiting for an answer, if any. */
+  pendingInput?: { header: KernelMessage.IHeader<'input_request'> };
+}
+
+/**
+ * Kernels on the supervised local Jupyter server, driven through @jupyterlab/services from Node. The core
+ * holds the connections, so kernels outlive pages; a server restart marks its kernels dead and says so.
+ */
+export class KernelService implements IKernelService {
+  private manager: KernelManager | undefined;
+  private settings: ServerConnection.ISettings | undefined;
+  private starting: Promise<ServerConnection.ISettings> | undefined;
+  private readonly kernels = new Map<string, KernelRecord>();
+  readonly onDidChangeServer: Event<JupyterServerStatus>;
+
+  constructor(
+    private readonly supervisor: JupyterServerSupervisor,
+    private readonly log: { warn(msg: string, f?: Record<string, unknown>): void },
+  ) {
+    this.onDidChangeServer = supervisor.onDidChangeState as Event<JupyterServerStatus>;
+    supervisor.onDidChangeState((s) => {
+      if (s.state !== 'running') this.dropConnections(s.state === 'restarting' ? 'the Jupyter server restarted' : `the Jupyter server is ${s.state}`);
+    });
+  }
+
+  async server(): Promise<JupyterServerStatus> {
+    return this.supervisor.state;
+  }
+
+  async specs(): Promise<KernelSpecInfo[]> {
+    const settings = await this.ensureServer();
+    const specs = await KernelSpecAPI.getSpecs(settings);
+    return Object.values(specs.kernelspecs)
+      .filter((s): s is NonNullable<typeof s> => !!s)
+      .map((s) => ({ name: s.name, displayName: s.display_name, language: s.language, server: 'local' }));
+  }
+
+  async list(): Promise<KernelInfo[]> {
+    return [...this.kernels.entries()].map(([id, k]) => this.describe(id, k));
+  }
+
+  async start(options: { spec?: string }): Promise<KernelInfo> {
+    await this.ensureServer();
+    const spec = options.spec ?? 'python3';
+    let conn: Kernel.IKernelConnection;
+    try {
+      conn = await this.manager!.startNew({ name: spec });
+    } catch (err) {
+      const known = (await this.specs().catch(() => [])).map((s) => s.name);
+      throw new AppError('KERNEL_START_FAILED', `Could not start a "${spec}" kernel: ${(err as Error).message}. Available kernels: ${known.join(', ') || 'none'}.`);
+    }
+    const record: KernelRecord = { conn, spec, events: new Emitter<KernelEvent>() };
+    this.kernels.set(conn.id, record);
+    conn.statusChanged.connect((_, status) => record.events.fire({ type: 'status', status: status as KernelStatus }));
+    conn.connectionStatusChanged.connect((_, c) => {
+      if (c === 'disconnected') record.events.fire({ type: 'status', status: 'disconnected' });
+    });
+    return this.describe(conn.id, record);
+  }
+
+  async execute(kernelId: string, request: ExecuteRequest, ctx?: CallContext): Promise<ExecuteResult> {
+    const k = this.get(kernelId);
+    const { execId } = request;
+    const future = k.conn.requestExecute({
+      code: request.code,
+      silent: request.silent ?? false,
+      store_history: request.storeHistory ?? !request.silent,
+      allow_stdin: request.allowStdin ?? false,
+      stop_on_error: request.stopOnError ?? true,
+    });
+    future.onIOPub = (msg) => {
+      const e = toEvent(execId, msg);
+      if (e) k.events.fire(e);
+    };
+    future.onStdin = (msg) => {
+      if (msg.header.msg_type !== 'input_request') return;
+      const content = msg.content as KernelMessage.IInputRequestMsg['content'];
+      k.pendingInput = { header: msg.header as KernelMessage.IHeader<'input_request'> };
+      k.events.fire({ type: 'inputRequest', execId, prompt: content.prompt, password: content.password });
+    };
+    const onAbort = () => void k.conn.interrupt().catch(() => undefined);
+    ctx?.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const reply = await future.done;
+      const c = reply.content as KernelMessage.IExecuteReplyMsg['content'];
+      const out: ExecuteResult = { status: c.status === 'abort' ? 'aborted' : c.status, executionCount: 'execution_count' in c ? c.execution_count : null };
+      if (c.status === 'error') Object.assign(out, { ename: c.ename, evalue: c.evalue });
+      return out;
+    } catch (err) {
+      throw new AppError('KERNEL_DIED', `The kernel stopped before the code finished (${(err as Error).message}). If it died it is being restarted; its variables are lost.`);
+    } finally {
+      ctx?.signal?.removeEventListener('abort', onAbort);
+      k.pendingInput = undefined;
+    }
+  }
+
+  async inputReply(kernelId: string, value: string): Promise<void> {
+    const k = this.get(kernelId);
+    if (!k.pendingInput) throw new AppError(ErrorCode.BadRequest, 'The kernel is not waiting for input.');
+    k.conn.sendInputReply({ status: 'ok', value }, k.pendingInput.header);
+    k.pendingInput = undefined;
+  }
+
+  async interrupt(kernelId: string): Promise<void> {
+    await this.get(kernelId).conn.interrupt();
+  }
+
+  async restart(kernelId: string): Promise<void> {
+    await this.get(kernelId).conn.restart();
+  }
+
+  async shutdown(kernelId: string): Promise<void> {
+    const k = this.get(kernelId);
+    this.kernels.delete(kernelId);
+    try {
+      await k.conn.shutdown();
+    } finally {
+      k.conn.dispose();
+      k.events.dispose();
+    }
+  }
+
+  onDidKernelEvent(arg: { kernelId: string }): Event<KernelEvent> {
+    const k = this.get(arg.kernelId);
+    return (listener) => {
+      listener({ type: 'status', status: k.conn.status as KernelStatus });
+      return k.events.event(listener);
+    };
+  }
+
+  /** Shuts every kernel down and stops the server. */
+  async shutdownAll(): Promise<void> {
+    await Promise.all([...this.kernels.keys()].map((id) => this.shutdown(id).catch(() => undefined)));
+    this.manager?.dispose();
+    await this.supervisor.stop();
+  }
+
+  dispose(): void {
+    void this.shutdownAll();
+  }
+
+  private describe(id: string, k: KernelRecord): KernelInfo {
+    return { id, spec: k.spec, server: 'local', status: k.conn.isDisposed ? 'dead' : (k.conn.status as KernelStatus) };
+  }
+
+  private get(id: string): KernelRecord {
+    const k = this.kernels.get(id);
+    if (!k) throw new AppError(ErrorCode.NotFound, `No kernel "${id}". It may have been shut down or lost with a server restart; start a new one.`);
+    return k;
+  }
+
+  private ensureServer(): Promise<ServerConnection.ISettings> {
+    if (this.supervisor.state.state === 'running' && this.settings && this.manager) return Promise.resolve(this.settings);
+    this.starting ??= (async () => {
+      try {
+        const info = this.supervisor.state.state === 'running' ? this.supervisor.info : await this.supervisor.start();
+        // In Node, @jupyterlab/services needs the `ws` WebSocket; the token rides in the socket URL (appendToken).
+        this.settings = ServerConnection.makeSettings({ baseUrl: info.url, wsUrl: info.url.replace(/^http/, 'ws'), token: info.token, appendToken: true, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+        this.manager = new KernelManager({ serverSettings: this.settings });
+        await this.manager.ready;
+        return this.settings;
+      } finally {
+        this.starting = undefined;
+      }
+    })();
+    return this.starting;
+  }
+
+  private dropConnections(why: string): void {
+    for (const [id, k] of this.kernels) {
+      this.log.warn(`kernel ${id} lost: ${why}`);
+      k.events.fire({ type: 'status', status: 'dead' });
+      k.conn.dispose();
+      k.events.dispose();
+    }
+    this.kernels.clear();
+    this.manager?.dispose();
+    this.manager = undefined;
+    this.settings = undefined;
+  }
+}
+
+/** Maps a Jupyter IOPub message to a Lathe kernel event (nbformat outputs), or undefined for ones the UI does not need. */
+export function toEvent(execId: string, msg: KernelMessage.IIOPubMessage): KernelEvent | undefined {
+  const c = msg.content as Record<string, unknown>;
+  switch (msg.header.msg_type) {
+    case 'stream':
+      return { type: 'output', execId, output: { output_type: 'stream', name: c.name as 'stdout' | 'stderr', text: c.text as string } };
+    case 'display_data':
+      return { type: 'output', execId, output: { output_type: 'display_data', data: c.data as Record<string, unknown>, metadata: (c.metadata ?? {}) as Record<string, unknown>, ...(c.transient ? { transient: c.transient as { display_id?: string } } : {}) } };
+    case 'execute_result':
+      return { type: 'output', execId, output: { output_type: 'execute_result', execution_count: c.execution_count as number, data: c.data as Record<string, unknown>, metadata: (c.metadata ?? {}) as Record<string, unknown> } };
+    case 'error':
+      return { type: 'output', execId, output: { output_type: 'error', ename: c.ename as string, evalue: c.evalue as string, traceback: c.traceback as string[] } };
+    case 'update_display_data': {
+      const displayId = (c.transient as { display_id?: string } | undefined)?.display_id;
+      if (!displayId) return undefined;
+      const output: NotebookOutput = { output_type: 'display_data', data: c.data as Record<string, unknown>, metadata: (c.metadata ?? {}) as Record<string, unknown>, transient: { display_id: displayId } };
+      return { type: 'updateDisplay', execId, displayId, output };
+    }
+    case 'clear_output':
+      return { type: 'clearOutput', execId, wait: !!c.wait };
+    case 'execute_input':
+      return { type: 'executeInput', execId, executionCount: c.execution_count as number };
+    default:
+      return undefined;
+  }
+}

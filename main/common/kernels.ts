@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import type { Event } from './event';
+import { defineChannel, type CallContext } from './rpc';
+
+/** The local Jupyter server's state, as the UI shows it. */
+export type JupyterServerStatus =
+  | { state: 'stopped' | 'starting' }
+  | { state: 'running'; url: string; nodelay: boolean }
+  | { state: 'restarting'; reason: string; attempt: number }
+  | { state: 'failed'; reason: string };
+
+/** A kernel type a server offers. */
+export interface KernelSpecInfo {
+  name: string;
+  displayName: string;
+  language: string;
+  /** Which server offers it ("local" for the supervised one). */
+  server: string;
+}
+
+/** A kernel's execution state (Jupyter's, plus the connection's). */
+export type KernelStatus = 'unknown' | 'starting' | 'idle' | 'busy' | 'terminating' | 'restarting' | 'autorestarting' | 'dead' | 'disconnected';
+
+/** A running kernel. */
+export interface KernelInfo {
+  id: string;
+  spec: string;
+  server: string;
+  status: KernelStatus;
+}
+
+/** One nbformat 4 output (plain JSON, as in an .ipynb). */
+export type NotebookOutput =
+  | { output_type: 'stream'; name: 'stdout' | 'stderr'; text: string }
+  | { output_type: 'display_data'; data: Record<string, unknown>; metadata: Record<string, unknown>; transient?: { display_id?: string } }
+  | { output_type: 'execute_result'; execution_count: number | null; data: Record<string, unknown>; metadata: Record<string, unknown> }
+  | { output_type: 'error'; ename: string; evalue: string; traceback: string[] };
+
+/** What a kernel's event stream carries; `execId` ties an event to the execute call that caused it. */
+export type KernelEvent =
+  | { type: 'status'; status: KernelStatus }
+  | { type: 'executeInput'; execId: string; executionCount: number }
+  | { type: 'output'; execId: string; output: NotebookOutput }
+  | { type: 'clearOutput'; execId: string; wait: boolean }
+  | { type: 'updateDisplay'; execId: string; displayId: string; output: NotebookOutput }
+  | { type: 'inputRequest'; execId: string; prompt: string; password: boolean };
+
+/** Code to run. `execId` is chosen by the caller so it can match events that arrive before the call returns. */
+export const ExecuteRequestSchema = z
+  .object({
+    execId: z.string().min(1).max(100),
+    code: z.string().max(50 * 1024 * 1024),
+    silent: z.boolean().optional(),
+    storeHistory: z.boolean().optional(),
+    allowStdin: z.boolean().optional(),
+    stopOnError: z.boolean().optional(),
+  })
+  .strict();
+/** Code to run in a kernel. */
+export type ExecuteRequest = z.infer<typeof ExecuteRequestSchema>;
+
+/** How an execution ended. */
+export interface ExecuteResult {
+  status: 'ok' | 'error' | 'aborted';
+  executionCount: number | null;
+  ename?: string;
+  evalue?: string;
+}
+
+const KernelId = z.string().regex(/^[0-9a-f-]{36}$/, 'a kernel id (UUID)');
+
+/** Jupyter kernels, run by the core on its supervised server. Kernels outlive the page: the core holds them. */
+export interface IKernelService {
+  /** The local Jupyter server's state (it starts on first use). */
+  server(): Promise<JupyterServerStatus>;
+  /** Fires when the local server starts, dies, restarts or fails. */
+  readonly onDidChangeServer: Event<JupyterServerStatus>;
+  /** The kernel types on offer. */
+  specs(): Promise<KernelSpecInfo[]>;
+  /** The running kernels. */
+  list(): Promise<KernelInfo[]>;
+  /** Starts a kernel of the given spec (default python3). */
+  start(options: { spec?: string }): Promise<KernelInfo>;
+  /** Runs code; outputs stream on onDidKernelEvent. Cancelling the call interrupts the kernel. */
+  execute(kernelId: string, request: ExecuteRequest, ctx?: CallContext): Promise<ExecuteResult>;
+  /** Answers a pending `input()` prompt. */
+  inputReply(kernelId: string, value: string): Promise<void>;
+  /** Interrupts the running execution (SIGINT to the kernel). */
+  interrupt(kernelId: string): Promise<void>;
+  /** Restarts the kernel, clearing its state. */
+  restart(kernelId: string): Promise<void>;
+  /** Shuts a kernel down. */
+  shutdown(kernelId: string): Promise<void>;
+  /** A kernel's status changes and outputs. */
+  onDidKernelEvent(arg: { kernelId: string }, ctx?: CallContext): Event<KernelEvent>;
+}
+
+/** The kernels channel's allowlist. */
+export const KernelChannel = defineChannel<IKernelService>({
+  name: 'kernels',
+  methods: {
+    server: [],
+    specs: [],
+    list: [],
+    start: [z.object({ spec: z.string().min(1).max(200).optional() }).strict()],
+    execute: [KernelId, ExecuteRequestSchema],
+    inputReply: [KernelId, z.string().max(1024 * 1024)],
+    interrupt: [KernelId],
+    restart: [KernelId],
+    shutdown: [KernelId],
+  },
+  events: { onDidChangeServer: null, onDidKernelEvent: z.object({ kernelId: KernelId }).strict() },
+});
