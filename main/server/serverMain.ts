@@ -8,6 +8,8 @@ import { RpcServer } from '../common/rpcServer';
 import { SettingsChannel } from '../common/settings';
 import { StatusChannel, type ServiceState } from '../common/status';
 import { KernelChannel } from '../common/kernels';
+import { NotebookFileChannel } from '../common/notebooks';
+import { NotebookFileService } from '../../kernels/notebookFileService';
 import { TerminalChannel } from '../common/terminal';
 import { findJupyterServer } from '../../kernels/findJupyter';
 import { JupyterServerSupervisor } from '../../kernels/jupyterServer';
@@ -83,6 +85,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     const settings = new SettingsService({ dataDir }, log.child('settings'));
     const terminals = new TerminalService({}, log.child('terminal'));
     disposables.push(settings, terminals);
+    const workspace = resolve(options.workspace ?? homedir());
     // The Jupyter server is found and started on first use, so a core without Jupyter still starts fast.
     const jupyterLog = log.child('jupyter');
     let jupyterCommand: ReturnType<typeof findJupyterServer> | undefined;
@@ -90,7 +93,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
       command: { argv: [], source: 'pending' },
       commandProvider: () => (jupyterCommand ??= findJupyterServer({ python: options.jupyterPython })),
       runtimeDir: resolve(dataDir, 'jupyter'),
-      rootDir: resolve(options.workspace ?? homedir()),
+      rootDir: workspace,
       log: (line) => jupyterLog.debug(line),
     });
     const kernels = new KernelService(supervisor, jupyterLog);
@@ -106,6 +109,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     rpc.serveChannel(SettingsChannel, settings);
     rpc.serveChannel(TerminalChannel, terminals);
     rpc.serveChannel(KernelChannel, kernels);
+    rpc.serveChannel(NotebookFileChannel, new NotebookFileService({ root: workspace }));
 
     const front = new HttpFront({ token, bindHost: host, staticDir: options.staticDir ?? resolve(ROOT, 'dist', 'renderer'), extraOrigins: options.extraOrigins }, rpc, log.child('http'));
     const tcp = front.createServer(false);

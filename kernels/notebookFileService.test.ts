@@ -1,0 +1,175 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../scripts/test/tempDir';
+import { NotebookFileService } from './notebookFileService';
+
+let dir: ReturnType<typeof tempDir>;
+let svc: NotebookFileService;
+beforeEach(() => {
+  dir = tempDir();
+  svc = new NotebookFileService({ root: dir.path });
+});
+afterEach(() => dir.remove());
+
+const PY = '/usr/bin/python3';
+
+/** Writes a corpus with Python's nbformat, so the files are nbformat-canonical. */
+function writeCorpus(folder: string): string[] {
+  const script = String.raw`
+import sys, nbformat
+from nbformat.v4 import new_notebook, new_code_cell, new_markdown_cell, new_raw_cell, new_output
+out = sys.argv[1]
+png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
+nb = new_notebook(metadata={
+  'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'},
+  'lathe_unknown': {'nested': [1, 2.5, None, True, {'z': 'last', 'a': 'first'}], 'unicode': 'café ☕ 𝛑 \u2028 end'},
+  'widgets': {'application/vnd.jupyter.widget-state+json': {'state': {'abc': {'model_name': 'IntSliderModel', 'state': {'value': 3}}}, 'version_major': 2, 'version_minor': 0}},
+})
+nb.cells = [
+  new_markdown_cell('# Title\n\n![img](attachment:dot.png)', attachments={'dot.png': {'image/png': png}}, metadata={'tags': ['intro']}),
+  new_code_cell('print("hi")\n1+1', execution_count=1, outputs=[
+    new_output('stream', name='stdout', text='hi\n'),
+    new_output('stream', name='stderr', text='warn\n'),
+    new_output('execute_result', data={'text/plain': '2'}, execution_count=1),
+  ]),
+  new_code_cell('display(...)', execution_count=2, outputs=[
+    new_output('display_data', data={'image/png': png, 'text/plain': '<Figure>', 'text/html': '<b>x</b>', 'application/json': {'a': [1, 2]}, 'application/vnd.custom.unknown+json': {'deep': {'k': 1}}}, metadata={'image/png': {'width': 10}}),
+  ]),
+  new_code_cell('1/0', execution_count=3, outputs=[
+    new_output('error', ename='ZeroDivisionError', evalue='division by zero', traceback=['\u001b[0;31mZeroDivisionError\u001b[0m: division by zero']),
+  ], metadata={'collapsed': False, 'scrolled': 'auto', 'jupyter': {'source_hidden': True}}),
+  new_raw_cell('raw \\LaTeX', metadata={'format': 'text/latex'}),
+  new_code_cell('', execution_count=None),
+]
+nbformat.validate(nb)
+nbformat.write(nb, out + '/rich.ipynb')
+nbformat.write(new_notebook(), out + '/empty.ipynb')
+big = new_notebook(cells=[new_code_cell('x = 1', execution_count=i, outputs=[new_output('stream', name='stdout', text='line %d\n' % i)]) for i in range(300)])
+nbformat.write(big, out + '/many.ipynb')
+`;
+  execFileSync(PY, ['-c', script, folder]);
+  return ['rich.ipynb', 'empty.ipynb', 'many.ipynb'];
+}
+
+function validateWithNbformat(file: string): void {
+  execFileSync(PY, ['-c', 'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', file]);
+}
+
+describe('notebook files', () => {
+  it('round-trips nbformat-canonical notebooks byte for byte, and they still validate', async () => {
+    for (const name of writeCorpus(dir.path)) {
+      const before = readFileSync(join(dir.path, name), 'utf8');
+      const nb = await svc.open(name);
+      await svc.save(name, nb.content, { expectedMtimeMs: nb.mtimeMs });
+      expect(readFileSync(join(dir.path, name), 'utf8'), name).toBe(before);
+      validateWithNbformat(join(dir.path, name));
+    }
+  });
+
+  it('keeps every field of a non-canonical file (JSON-equal) and writes it canonically', async () => {
+    writeCorpus(dir.path);
+    const original = JSON.parse(readFileSync(join(dir.path, 'rich.ipynb'), 'utf8'));
+    writeFileSync(join(dir.path, 'compact.ipynb'), JSON.stringify(original));
+    const nb = await svc.open('compact.ipynb');
+    await svc.save('compact.ipynb', nb.content);
+    const saved = readFileSync(join(dir.path, 'compact.ipynb'), 'utf8');
+    expect(JSON.parse(saved)).toEqual(original);
+    expect(saved).toBe(readFileSync(join(dir.path, 'rich.ipynb'), 'utf8'));
+  });
+
+  it('explains truncated files, invalid JSON, nbformat 3 and non-notebooks, and changes nothing', async () => {
+    writeCorpus(dir.path);
+    const good = readFileSync(join(dir.path, 'rich.ipynb'), 'utf8');
+    const cases: [string, string, RegExp][] = [
+      ['cut.ipynb', good.slice(0, good.length / 2), /looks truncated/],
+      ['bad.ipynb', good.replace('"cells": [', '"cells": [,'), /is not valid JSON \(Unexpected token.*"cells": \[,/],
+      ['merge.ipynb', good.replace(/^ "metadata": \{/m, '<<<<<<< HEAD\n "metadata": {'), /merge conflict markers \(first at line \d+\)/],
+      ['v3.ipynb', JSON.stringify({ nbformat: 3, nbformat_minor: 0, metadata: {}, worksheets: [{ cells: [] }] }), /nbformat 3 notebook.*nbconvert --to notebook --nbformat 4/],
+      ['list.ipynb', '[1, 2]', /not a notebook/],
+      ['cell.ipynb', JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code' }] }), /cell 1 has no text "source"/],
+    ];
+    for (const [name, text, message] of cases) {
+      writeFileSync(join(dir.path, name), text);
+      await expect(svc.open(name), name).rejects.toMatchObject({ message: expect.stringMatching(message) });
+      expect(readFileSync(join(dir.path, name), 'utf8')).toBe(text);
+    }
+  });
+
+  it('opens and saves a cell with a 10 MB line', async () => {
+    const nb = (await svc.create('big.ipynb')).content;
+    (nb.cells[0] as { source: string }).source = 'x = "' + 'a'.repeat(10 * 1024 * 1024) + '"';
+    await svc.save('big.ipynb', nb);
+    const again = await svc.open('big.ipynb');
+    expect((again.content.cells[0].source as string).length).toBe(10 * 1024 * 1024 + 6);
+    validateWithNbformat(join(dir.path, 'big.ipynb'));
+  });
+
+  it('refuses to overwrite a file that changed on disk, unless forced', async () => {
+    const created = await svc.create('a.ipynb');
+    const file = join(dir.path, 'a.ipynb');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"cells": [', '"cells": [ ').replace(' ', ' '));
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const onDisk = readFileSync(file, 'utf8');
+    await expect(svc.save('a.ipynb', created.content, { expectedMtimeMs: created.mtimeMs })).rejects.toMatchObject({ code: 'FILE_CHANGED_ON_DISK', message: expect.stringMatching(/changed on disk/) });
+    expect(readFileSync(file, 'utf8')).toBe(onDisk);
+    await svc.save('a.ipynb', created.content, { expectedMtimeMs: created.mtimeMs, force: true });
+    expect(readFileSync(file, 'utf8')).not.toBe(onDisk);
+  });
+
+  it('keeps a checkpoint to revert to, renames without overwriting, creates without overwriting', async () => {
+    const nb = (await svc.create('n.ipynb')).content;
+    (nb.cells[0] as { source: string }).source = 'first';
+    await svc.save('n.ipynb', nb);
+    await svc.createCheckpoint('n.ipynb');
+    expect(statSync(join(dir.path, '.ipynb_checkpoints', 'n-checkpoint.ipynb')).isFile()).toBe(true);
+    (nb.cells[0] as { source: string }).source = 'second';
+    await svc.save('n.ipynb', nb);
+    expect((await svc.restoreCheckpoint('n.ipynb')).content.cells[0].source).toBe('first');
+    await svc.create('other.ipynb');
+    await expect(svc.rename('n.ipynb', 'other.ipynb')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await svc.rename('n.ipynb', 'sub/renamed.ipynb');
+    expect((await svc.open('sub/renamed.ipynb')).content.cells[0].source).toBe('first');
+    await expect(svc.create('other.ipynb')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+  });
+
+  it('never reads or writes outside the workspace', async () => {
+    const outside = tempDir();
+    try {
+      writeFileSync(join(outside.path, 'x.ipynb'), '{}');
+      symlinkSync(outside.path, join(dir.path, 'escape'));
+      mkdirSync(join(dir.path, 'ok'));
+      for (const p of ['../x.ipynb', `${outside.path}/x.ipynb`, 'ok/../../x.ipynb', 'escape/x.ipynb', 'escape/new.ipynb']) {
+        await expect(svc.open(p), p).rejects.toMatchObject({ code: expect.stringMatching(/PATH_OUTSIDE_WORKSPACE|NOT_FOUND/) });
+        await expect(svc.create(p), p).rejects.toMatchObject({ code: 'PATH_OUTSIDE_WORKSPACE' });
+      }
+      expect(readFileSync(join(outside.path, 'x.ipynb'), 'utf8')).toBe('{}');
+      await expect(svc.open('notes.txt')).rejects.toMatchObject({ message: expect.stringMatching(/must end in \.ipynb/) });
+    } finally {
+      outside.remove();
+    }
+  });
+});
+
+describe('notebook files over RPC', () => {
+  it('opens and saves through the channel without losing a byte', async () => {
+    const { RpcServer } = await import('../main/common/rpcServer');
+    const { RpcClient, createProxy } = await import('../main/common/rpcClient');
+    const { createMemoryPortPair } = await import('../main/common/memoryTransport');
+    const { NotebookFileChannel } = await import('../main/common/notebooks');
+    const server = new RpcServer();
+    server.serveChannel(NotebookFileChannel, svc);
+    const [a, b] = createMemoryPortPair();
+    server.accept(b);
+    const files = createProxy(new RpcClient(a), NotebookFileChannel);
+    writeCorpus(dir.path);
+    const before = readFileSync(join(dir.path, 'rich.ipynb'), 'utf8');
+    const nb = await files.open('rich.ipynb');
+    expect(nb.path).toBe('rich.ipynb');
+    await files.save('rich.ipynb', nb.content, { expectedMtimeMs: nb.mtimeMs });
+    expect(readFileSync(join(dir.path, 'rich.ipynb'), 'utf8')).toBe(before);
+    await expect(files.save('rich.ipynb', { nbformat: 4 } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(files.open('../../etc/passwd.ipynb')).rejects.toMatchObject({ code: 'PATH_OUTSIDE_WORKSPACE' });
+  });
+});

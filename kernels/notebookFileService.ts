@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { AppError } from '../main/common/errors';
+import type { INotebookFileService, NotebookJson, OpenedNotebook, SaveOptions } from '../main/common/notebooks';
+import { emptyNotebook, parseNotebook, serializeNotebook } from './nbformat';
+import { resolveInside, toWorkspacePath } from './workspacePath';
+
+/** Largest notebook file Lathe opens (big outputs are common; a runaway one should not take the core down). */
+export const MAX_NOTEBOOK_BYTES = 1024 * 1024 * 1024;
+
+/** Notebook files under one workspace root: lossless reads, atomic writes, Jupyter-style checkpoints. */
+export class NotebookFileService implements INotebookFileService {
+  constructor(private readonly config: { root: string }) {}
+
+  async open(path: string): Promise<OpenedNotebook> {
+    const abs = this.notebookPath(path);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      throw new AppError('NOT_FOUND', `No notebook at ${path} in the workspace.`);
+    }
+    if (!st.isFile()) throw new AppError('NOTEBOOK_INVALID', `${path} is not a file.`);
+    if (st.size > MAX_NOTEBOOK_BYTES) throw new AppError('NOTEBOOK_TOO_LARGE', `${path} is ${(st.size / 2 ** 30).toFixed(1)} GiB; Lathe opens notebooks up to 1 GiB. Clear its outputs with \`jupyter nbconvert --clear-output\`.`);
+    const content = parseNotebook(readFileSync(abs, 'utf8'), path);
+    return { path: toWorkspacePath(this.config.root, abs), content, mtimeMs: st.mtimeMs, size: st.size };
+  }
+
+  async create(path: string): Promise<OpenedNotebook> {
+    const abs = this.notebookPath(path);
+    if (existsSync(abs)) throw new AppError('ALREADY_EXISTS', `${path} already exists; choose another name.`);
+    const st = this.writeAtomic(abs, serializeNotebook(emptyNotebook()), true);
+    return { path: toWorkspacePath(this.config.root, abs), content: emptyNotebook(), ...st };
+  }
+
+  async save(path: string, content: NotebookJson, options: SaveOptions = {}): Promise<{ mtimeMs: number; size: number }> {
+    const abs = this.notebookPath(path);
+    // Check the content the same way a read would, so a save never writes a file Lathe could not open again.
+    const text = serializeNotebook(parseNotebook(JSON.stringify(content), path));
+    if (options.expectedMtimeMs !== undefined && !options.force && existsSync(abs)) {
+      const now = statSync(abs).mtimeMs;
+      if (now !== options.expectedMtimeMs) {
+        throw new AppError('FILE_CHANGED_ON_DISK', `${path} changed on disk after it was opened. Reload it to see the other change, or save again to overwrite it.`, { mtimeMs: now });
+      }
+    }
+    return this.writeAtomic(abs, text, false);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const a = this.notebookPath(from);
+    const b = this.notebookPath(to);
+    if (!existsSync(a)) throw new AppError('NOT_FOUND', `No notebook at ${from}.`);
+    mkdirSync(dirname(b), { recursive: true });
+    // link + unlink refuses to replace an existing file, where rename would silently overwrite it.
+    try {
+      linkSync(a, b);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new AppError('ALREADY_EXISTS', `${to} already exists; choose another name.`);
+      throw err;
+    }
+    unlinkSync(a);
+  }
+
+  async createCheckpoint(path: string): Promise<{ mtimeMs: number }> {
+    const abs = this.notebookPath(path);
+    if (!existsSync(abs)) throw new AppError('NOT_FOUND', `No notebook at ${path}.`);
+    const cp = checkpointPath(abs);
+    mkdirSync(dirname(cp), { recursive: true });
+    copyFileSync(abs, cp);
+    return { mtimeMs: statSync(cp).mtimeMs };
+  }
+
+  async restoreCheckpoint(path: string): Promise<OpenedNotebook> {
+    const abs = this.notebookPath(path);
+    const cp = checkpointPath(abs);
+    if (!existsSync(cp)) throw new AppError('NOT_FOUND', `${path} has no checkpoint yet.`);
+    parseNotebook(readFileSync(cp, 'utf8'), `the checkpoint of ${path}`);
+    this.writeAtomic(abs, readFileSync(cp, 'utf8'), false);
+    return this.open(path);
+  }
+
+  private notebookPath(path: string): string {
+    if (extname(path) !== '.ipynb') throw new AppError('INVALID_ARGUMENT', `${path} is not a notebook: its name must end in .ipynb.`);
+    return resolveInside(this.config.root, path);
+  }
+
+  /** Writes to a temp file in the same folder, fsyncs, then renames over the target: readers see old or new, never half. */
+  private writeAtomic(abs: string, text: string, exclusive: boolean): { mtimeMs: number; size: number } {
+    const dir = dirname(abs);
+    if (!existsSync(dir)) throw new AppError('NOT_FOUND', `The folder ${toWorkspacePath(this.config.root, dir)} does not exist.`);
+    const tmp = join(dir, `.${basename(abs)}.lathe-${randomBytes(4).toString('hex')}.tmp`);
+    let mode = 0o644;
+    try {
+      mode = statSync(abs).mode & 0o777;
+    } catch {
+      // New file.
+    }
+    const fd = openSync(tmp, 'wx', mode);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } catch (err) {
+      closeSync(fd);
+      unlinkSync(tmp);
+      throw new AppError('SAVE_FAILED', `Could not write ${basename(abs)}: ${(err as Error).message}. The file on disk was not changed.`);
+    }
+    closeSync(fd);
+    if (exclusive && existsSync(abs)) {
+      unlinkSync(tmp);
+      throw new AppError('ALREADY_EXISTS', `${basename(abs)} already exists.`);
+    }
+    renameSync(tmp, abs);
+    const st = statSync(abs);
+    return { mtimeMs: st.mtimeMs, size: st.size };
+  }
+}
+
+function checkpointPath(abs: string): string {
+  const name = basename(abs, '.ipynb');
+  return join(dirname(abs), '.ipynb_checkpoints', `${name}-checkpoint.ipynb`);
+}
