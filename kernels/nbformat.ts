@@ -6,7 +6,46 @@ import type { NotebookJson } from '../main/common/notebooks';
  * ensure_ascii=False, and a final newline), so a canonical file round-trips byte for byte.
  */
 export function serializeNotebook(nb: NotebookJson): string {
-  return JSON.stringify(sortKeys(nb), null, 1) + '\n';
+  return JSON.stringify(sortKeys(splitLinesForWrite(nb)), null, 1) + '\n';
+}
+
+// Python's str.splitlines boundaries: nbformat stores multi-line strings as lists split there.
+const LINE_END = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
+
+/** `str.splitlines(True)`: the pieces keep their line ends; an empty string gives no pieces. */
+export function splitLines(s: string): string[] {
+  const out: string[] = [];
+  let last = 0;
+  for (const m of s.matchAll(LINE_END)) {
+    const end = m.index + m[0].length;
+    out.push(s.slice(last, end));
+    last = end;
+  }
+  if (last < s.length) out.push(s.slice(last));
+  return out;
+}
+
+const SPLIT_NON_TEXT = new Set(['application/javascript', 'image/svg+xml']);
+
+function splitBundle(data: unknown): void {
+  if (!data || typeof data !== 'object') return;
+  const d = data as Record<string, unknown>;
+  for (const [k, v] of Object.entries(d)) if (typeof v === 'string' && (k.startsWith('text/') || SPLIT_NON_TEXT.has(k))) d[k] = splitLines(v);
+}
+
+/** A copy with nbformat v4's `split_lines` applied: source, stream text and text-like mime data as line lists. */
+function splitLinesForWrite(nb: NotebookJson): NotebookJson {
+  const copy = structuredClone(nb);
+  for (const cell of copy.cells as Record<string, unknown>[]) {
+    if (typeof cell.source === 'string') cell.source = splitLines(cell.source);
+    for (const att of Object.values((cell.attachments as Record<string, unknown> | undefined) ?? {})) splitBundle(att);
+    if (cell.cell_type !== 'code' || !Array.isArray(cell.outputs)) continue;
+    for (const out of cell.outputs as Record<string, unknown>[]) {
+      if (out.output_type === 'execute_result' || out.output_type === 'display_data') splitBundle(out.data);
+      else if (out.output_type === 'stream' && typeof out.text === 'string') out.text = splitLines(out.text);
+    }
+  }
+  return copy;
 }
 
 function sortKeys(v: unknown): unknown {

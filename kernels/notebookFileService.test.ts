@@ -68,6 +68,23 @@ describe('notebook files', () => {
     }
   });
 
+  it('writes edited string content exactly as Python nbformat would (split into lines)', async () => {
+    const nb = (await svc.create('edit.ipynb')).content;
+    nb.cells = [
+      { cell_type: 'code', id: 'c1', metadata: {}, execution_count: 1, source: 'a = 1\r\nb = 2\n\nprint(a)\u2028x', outputs: [
+        { output_type: 'stream', name: 'stdout', text: 'one\ntwo\n' },
+        { output_type: 'display_data', metadata: {}, data: { 'text/html': '<b>\n</b>', 'image/svg+xml': '<svg>\n</svg>', 'application/json': { k: 'v\nw' }, 'image/png': 'iVBO\nRw0' } },
+      ] },
+      { cell_type: 'markdown', id: 'm1', metadata: {}, source: '' },
+    ];
+    await svc.save('edit.ipynb', nb);
+    const file = join(dir.path, 'edit.ipynb');
+    const ours = readFileSync(file, 'utf8');
+    execFileSync(PY, ['-c', 'import sys, nbformat; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.write(nb, sys.argv[1])', file]);
+    expect(ours).toBe(readFileSync(file, 'utf8'));
+    expect((await svc.open('edit.ipynb')).content.cells[0].source).toEqual(['a = 1\r\n', 'b = 2\n', '\n', 'print(a)\u2028', 'x']);
+  });
+
   it('keeps every field of a non-canonical file (JSON-equal) and writes it canonically', async () => {
     writeCorpus(dir.path);
     const original = JSON.parse(readFileSync(join(dir.path, 'rich.ipynb'), 'utf8'));
@@ -102,7 +119,7 @@ describe('notebook files', () => {
     (nb.cells[0] as { source: string }).source = 'x = "' + 'a'.repeat(10 * 1024 * 1024) + '"';
     await svc.save('big.ipynb', nb);
     const again = await svc.open('big.ipynb');
-    expect((again.content.cells[0].source as string).length).toBe(10 * 1024 * 1024 + 6);
+    expect((again.content.cells[0].source as string[]).join('').length).toBe(10 * 1024 * 1024 + 6);
     validateWithNbformat(join(dir.path, 'big.ipynb'));
   });
 
@@ -126,11 +143,11 @@ describe('notebook files', () => {
     expect(statSync(join(dir.path, '.ipynb_checkpoints', 'n-checkpoint.ipynb')).isFile()).toBe(true);
     (nb.cells[0] as { source: string }).source = 'second';
     await svc.save('n.ipynb', nb);
-    expect((await svc.restoreCheckpoint('n.ipynb')).content.cells[0].source).toBe('first');
+    expect((await svc.restoreCheckpoint('n.ipynb')).content.cells[0].source).toEqual(['first']);
     await svc.create('other.ipynb');
     await expect(svc.rename('n.ipynb', 'other.ipynb')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     await svc.rename('n.ipynb', 'sub/renamed.ipynb');
-    expect((await svc.open('sub/renamed.ipynb')).content.cells[0].source).toBe('first');
+    expect((await svc.open('sub/renamed.ipynb')).content.cells[0].source).toEqual(['first']);
     await expect(svc.create('other.ipynb')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
   });
 

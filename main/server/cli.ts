@@ -8,6 +8,7 @@ import { StatusChannel } from '../common/status';
 import { resolveDataDir } from '../node/paths';
 import { connectToCore, type CoreTarget } from './coreClient';
 import { localSocketPath } from './localSocket';
+import { NB_USAGE, nbCommand } from './nbCommand';
 import { VERSION, startCore } from './serverMain';
 
 const HELP = `lathe ${VERSION}: the Lathe workbench core and its command-line client
@@ -16,6 +17,8 @@ Usage:
   lathe serve [--host 127.0.0.1] [--port N] [--token T] [--data-dir DIR] [--no-open] [--log-level L]
         Run the core headless and serve the UI; prints the URL with its token.
   lathe status [--json]        The core's version and services.
+  ${NB_USAGE}
+        Run a notebook headless (parameters go after the cell tagged "parameters"); exit 1 if a cell fails.
   lathe --version | help
 
 Client commands talk to a running core: the local one on this data dir by default, or a remote one with
@@ -32,6 +35,8 @@ export async function runCli(argv: string[], out: Out = console, env: NodeJS.Pro
         return await serve(rest, out, env);
       case 'status':
         return await status(rest, out, env);
+      case 'nb':
+        return await nbCommand(rest, out);
       case '--version':
       case '-v':
         out.log(VERSION);

@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../scripts/test/tempDir';
+import { runCli } from './cli';
+import { nbCommand } from './nbCommand';
+
+let dir: ReturnType<typeof tempDir> | undefined;
+afterEach(() => {
+  dir?.remove();
+  dir = undefined;
+});
+
+const PY = '/usr/bin/python3';
+function makeNotebook(path: string, cells: { source: string; tags?: string[] }[]): void {
+  const script = `
+import sys, json, nbformat
+from nbformat.v4 import new_notebook, new_code_cell
+cells = json.loads(sys.argv[2])
+nb = new_notebook(cells=[new_code_cell(c['source'], metadata={'tags': c['tags']} if c.get('tags') else {}) for c in cells])
+nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}
+nbformat.write(nb, sys.argv[1])`;
+  execFileSync(PY, ['-c', script, path, JSON.stringify(cells)]);
+}
+const validate = (file: string) => execFileSync(PY, ['-c', 'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', file]);
+const io = () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { log: (s: string) => out.push(s), error: (s: string) => err.push(s) } };
+};
+
+describe('lathe nb run (real Jupyter kernel)', () => {
+  it('injects parameters after the parameters cell, runs every cell and writes outputs that validate', async () => {
+    dir = tempDir();
+    makeNotebook(join(dir.path, 'train.ipynb'), [
+      { source: 'epochs = 1\nname = "default"\nlr = 0.1', tags: ['parameters'] },
+      { source: 'print(f"{name}: {epochs} epochs at lr={lr}")' },
+      { source: "from IPython.display import display, clear_output\nh = display('v1', display_id=True)\nh.update('v2')" },
+      { source: 'epochs * 2' },
+    ]);
+    const c = io();
+    const code = await nbCommand(['run', 'train.ipynb', '-o', 'out/train-run.ipynb', '-p', 'epochs=3', '-p', 'name=iris', '-p', 'lr=0.5'], c.io, dir.path).catch((e: Error) => e);
+    // The output folder does not exist yet: a clear error, nothing written.
+    expect(code).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/folder out does not exist/) });
+    const c2 = io();
+    expect(await nbCommand(['run', 'train.ipynb', '-o', 'train-run.ipynb', '-p', 'epochs=3', '-p', 'name=iris', '-p', 'lr=0.5'], c2.io, dir.path)).toBe(0);
+    expect(c2.out.join()).toMatch(/Ran 5 code cells; wrote train-run\.ipynb/);
+    expect(c2.err.join('\n')).toMatch(/\[1\/5\] epochs = 1/);
+    const nb = JSON.parse(readFileSync(join(dir.path, 'train-run.ipynb'), 'utf8'));
+    expect(nb.cells[1].metadata.tags).toEqual(['injected-parameters']);
+    expect(nb.cells[1].source.join('')).toBe('# Parameters\nepochs = 3\nname = "iris"\nlr = 0.5\n');
+    expect(nb.cells[2].outputs[0].text.join('')).toBe('iris: 3 epochs at lr=0.5\n');
+    expect(nb.cells[3].outputs).toEqual([expect.objectContaining({ output_type: 'display_data', data: { 'text/plain': ["'v2'"] } })]);
+    expect(nb.cells[4].outputs[0]).toMatchObject({ output_type: 'execute_result', data: { 'text/plain': ['6'] } });
+    expect(nb.cells.map((x: { execution_count: number }) => x.execution_count)).toEqual([1, 2, 3, 4, 5]);
+    validate(join(dir.path, 'train-run.ipynb'));
+    // The input is untouched; running the output again replaces the injected cell rather than adding one.
+    expect(JSON.parse(readFileSync(join(dir.path, 'train.ipynb'), 'utf8')).cells).toHaveLength(4);
+    expect(await nbCommand(['run', 'train-run.ipynb', '-p', 'epochs=4'], io().io, dir.path)).toBe(0);
+    const again = JSON.parse(readFileSync(join(dir.path, 'train-run.ipynb'), 'utf8'));
+    expect(again.cells.filter((x: { metadata: { tags?: string[] } }) => x.metadata.tags?.includes('injected-parameters'))).toHaveLength(1);
+    expect(again.cells.at(-1).outputs[0].data['text/plain']).toEqual(['8']);
+  }, 120_000);
+
+  it('exits 1 at the first failing cell and still writes the executed notebook with the error', async () => {
+    dir = tempDir();
+    makeNotebook(join(dir.path, 'bad.ipynb'), [{ source: 'x = 1' }, { source: '1/0' }, { source: 'print("never")' }]);
+    // Through the CLI entry, paths resolve against the process's folder, where this notebook is not:
+    const c = io();
+    expect(await runCli(['nb', 'run', 'no-such-notebook.ipynb'], c.io)).toBe(1);
+    expect(c.err.join()).toMatch(/No notebook at no-such-notebook\.ipynb/);
+    const c2 = io();
+    expect(await nbCommand(['run', 'bad.ipynb', '-o', 'bad-out.ipynb'], c2.io, dir.path)).toBe(1);
+    expect(c2.err.join()).toMatch(/Cell 2 failed: ZeroDivisionError: division by zero/);
+    const nb = JSON.parse(readFileSync(join(dir.path, 'bad-out.ipynb'), 'utf8'));
+    expect(nb.cells[1].outputs[0]).toMatchObject({ output_type: 'error', ename: 'ZeroDivisionError' });
+    expect(nb.cells[2].outputs).toEqual([]);
+    validate(join(dir.path, 'bad-out.ipynb'));
+  }, 120_000);
+
+  it('refuses bad usage and paths outside the folder', async () => {
+    dir = tempDir();
+    await expect(nbCommand(['run'], io().io, dir.path)).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(nbCommand(['run', 'a.ipynb', '-p', 'oops'], io().io, dir.path)).rejects.toMatchObject({ message: expect.stringMatching(/NAME=VALUE/) });
+    await expect(nbCommand(['run', '../a.ipynb'], io().io, dir.path)).rejects.toMatchObject({ code: 'PATH_OUTSIDE_WORKSPACE' });
+    await expect(nbCommand(['walk'], io().io, dir.path)).rejects.toMatchObject({ code: 'USAGE' });
+    const c = io();
+    expect(await runCli(['nb', 'run'], c.io)).toBe(2);
+    expect(c.err.join()).toMatch(/no input notebook/);
+  });
+});

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import { AppError } from '../common/errors';
+import { findJupyterServer } from '../../kernels/findJupyter';
+import { JupyterServerSupervisor } from '../../kernels/jupyterServer';
+import { KernelService } from '../../kernels/kernelService';
+import { NotebookFileService } from '../../kernels/notebookFileService';
+import { NotebookRunner, parseParam, type ParamValue } from '../../kernels/notebookRunner';
+
+type Out = { log(s: string): void; error(s: string): void };
+
+/** Usage of `lathe nb`. */
+export const NB_USAGE = 'lathe nb run IN.ipynb [-o OUT.ipynb] [--kernel NAME] [-p key=value]...';
+
+/**
+ * `lathe nb run`: executes a notebook headless with the same kernel and file services the core uses, in
+ * this process (no running core needed, so it fits CI pipelines). Paths must be inside the current folder.
+ * Exit code 0 when every cell ran, 1 when a cell failed (the executed notebook is still written).
+ */
+export async function nbCommand(args: string[], out: Out, cwd = process.cwd()): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'run') throw new AppError('USAGE', `unknown nb command "${sub ?? ''}"; usage: ${NB_USAGE}`);
+  let input: string | undefined;
+  let output: string | undefined;
+  let kernel: string | undefined;
+  const params: Record<string, ParamValue> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const value = () => {
+      const v = rest[++i];
+      if (v === undefined) throw new AppError('USAGE', `${a} needs a value; usage: ${NB_USAGE}`);
+      return v;
+    };
+    if (a === '-o' || a === '--output') output = value();
+    else if (a === '--kernel' || a === '-k') kernel = value();
+    else if (a === '-p' || a === '--parameter') {
+      const [k, v] = parseParam(value());
+      params[k] = v;
+    } else if (a.startsWith('-')) throw new AppError('USAGE', `unknown option ${a}; usage: ${NB_USAGE}`);
+    else if (input === undefined) input = a;
+    else throw new AppError('USAGE', `one input notebook only; usage: ${NB_USAGE}`);
+  }
+  if (!input) throw new AppError('USAGE', `no input notebook; usage: ${NB_USAGE}`);
+  const rel = (p: string) => {
+    const r = relative(cwd, resolve(cwd, p));
+    if (r.startsWith('..') || resolve(r) === r) throw new AppError('PATH_OUTSIDE_WORKSPACE', `${p} is outside the current folder; run lathe nb from a folder that contains it.`);
+    return r.split(sep).join('/');
+  };
+
+  const runtime = mkdtempSync(join(tmpdir(), 'lathe-nb-'));
+  const supervisor = new JupyterServerSupervisor({ command: await findJupyterServer(), runtimeDir: runtime, rootDir: cwd });
+  const kernels = new KernelService(supervisor, { warn: (m) => out.error(`lathe nb: ${m}`) });
+  try {
+    const runner = new NotebookRunner(new NotebookFileService({ root: cwd }), kernels);
+    const result = await runner.run({
+      input: rel(input),
+      output: output === undefined ? undefined : rel(output),
+      kernel,
+      params,
+      onProgress: (p) => out.error(`[${p.index}/${p.total}] ${p.source.split('\n')[0].slice(0, 70)}`),
+    });
+    if (result.ok) {
+      out.log(`Ran ${result.cellsRun} code cells; wrote ${result.output}`);
+      return 0;
+    }
+    out.error(`Cell ${result.failed!.cell} failed: ${result.failed!.ename}: ${result.failed!.evalue}. The executed notebook, with the error, is in ${result.output}.`);
+    return 1;
+  } finally {
+    await kernels.shutdownAll();
+    rmSync(runtime, { recursive: true, force: true });
+  }
+}
