@@ -1,6 +1,6 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,8 @@ export interface ServedCore {
   openUrl: string;
   token: string;
   dataDir: string;
+  /** The folder notebooks are served from. */
+  workspace: string;
   process: ChildProcess;
 }
 
@@ -19,7 +21,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Starts the built CLI exactly as a user would and waits for the URL it prints. */
 export async function serveCore(extraArgs: string[] = []): Promise<ServedCore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lathe-e2e-'));
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'lathe.mjs'), 'serve', '--no-open', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+  const workspace = join(dataDir, 'workspace');
+  mkdirSync(workspace);
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'lathe.mjs'), 'serve', '--no-open', '--port', '0', '--data-dir', dataDir, '--workspace', workspace, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LATHE_TOKEN: '', SHELL: '/bin/bash' },
   });
@@ -40,7 +44,7 @@ export async function serveCore(extraArgs: string[] = []): Promise<ServedCore> {
   const u = new URL(openUrl);
   const token = u.searchParams.get('token')!;
   u.search = '';
-  return { url: u.toString(), openUrl, token, dataDir, process: child };
+  return { url: u.toString(), openUrl, token, dataDir, workspace, process: child };
 }
 
 /** Stops a served core and removes its data dir. */

@@ -14,8 +14,9 @@ import { VERSION, startCore } from './serverMain';
 const HELP = `lathe ${VERSION}: the Lathe workbench core and its command-line client
 
 Usage:
-  lathe serve [--host 127.0.0.1] [--port N] [--token T] [--data-dir DIR] [--no-open] [--log-level L]
-        Run the core headless and serve the UI; prints the URL with its token.
+  lathe serve [--host 127.0.0.1] [--port N] [--token T] [--data-dir DIR] [--workspace DIR] [--no-open] [--log-level L]
+        Run the core headless and serve the UI; prints the URL with its token. Notebooks live in the
+        workspace (default: your home folder; LATHE_WORKSPACE).
   lathe status [--json]        The core's version and services.
   ${NB_USAGE}
         Run a notebook headless (parameters go after the cell tagged "parameters"); exit 1 if a cell fails.
@@ -86,6 +87,7 @@ async function serve(args: string[], out: Out, env: NodeJS.ProcessEnv): Promise<
     'data-dir': { type: 'string' },
     'no-open': { type: 'boolean' },
     'log-level': { type: 'string' },
+    workspace: { type: 'string' },
   });
   const level = o['log-level'] as string | undefined;
   if (level && !['debug', 'info', 'warn', 'error'].includes(level)) throw new AppError('USAGE', `--log-level must be debug, info, warn or error, not "${level}".`);
@@ -96,6 +98,7 @@ async function serve(args: string[], out: Out, env: NodeJS.ProcessEnv): Promise<
     token: (o.token as string | undefined) || env.LATHE_TOKEN || undefined,
     dataDir: o['data-dir'] as string | undefined,
     logLevel: level as 'info' | undefined,
+    workspace: (o.workspace as string | undefined) || env.LATHE_WORKSPACE || undefined,
   });
   out.log(`Lathe ${VERSION} is running. Open:\n  ${core.openUrl}`);
   // Under the Electron shell the core runs as a child with an IPC channel: tell it where we are.

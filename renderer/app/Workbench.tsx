@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { SettingsSchema, type Settings, type SettingsPatch } from '../../main/common/settings';
 import { NotBuiltPanel } from '../panels/placeholder/NotBuiltPanel';
+import { NotebookPanel, NotebookSideBar } from '../panels/notebooks/NotebookPanel';
 import { TerminalPanel, TerminalSideBar } from '../panels/terminal/TerminalPanel';
 import { useTerminals } from '../panels/terminal/useTerminals';
 import { CommandPalette } from './CommandPalette';
@@ -22,6 +23,8 @@ export function Workbench() {
   const [sidebarWidth, setSidebarWidth] = useState(DEFAULTS.layout.sidebarWidth);
   const [paletteOpen, setPaletteOpen] = useState(false);
   const terminals = useTerminals(services);
+  const [notebook, setNotebook] = useState<string | undefined>(() => sessionStorage.getItem('lathe.notebook') ?? undefined);
+  useEffect(() => (notebook ? sessionStorage.setItem('lathe.notebook', notebook) : undefined), [notebook]);
 
   useEffect(() => {
     if (state !== 'connected') return;
@@ -98,13 +101,17 @@ export function Workbench() {
         <aside className="sidebar" aria-label={`${current.title} side bar`} style={{ width: sidebarWidth }}>
           <h2 className="sidebar-title">{current.title}</h2>
           {current.id === 'terminal' && <TerminalSideBar model={terminals} />}
+          {current.id === 'notebooks' && <NotebookSideBar services={services} onOpen={setNotebook} />}
         </aside>
         <Splitter value={sidebarWidth} min={120} max={800} label="Resize side bar" onChange={setSidebarWidth} onCommit={(v) => update({ layout: { sidebarWidth: v } })} />
         <main className="editor" aria-label={current.title}>
           <div hidden={current.id !== 'terminal'} className="fill">
             <TerminalPanel model={terminals} services={services} settings={settings} />
           </div>
-          {current.id !== 'terminal' && <NotBuiltPanel title={current.title} />}
+          <div hidden={current.id !== 'notebooks'} className="fill">
+            {notebook ? <NotebookPanel key={notebook} services={services} path={notebook} theme={settings.theme} /> : <div className="empty">Open or create a notebook from the side bar.</div>}
+          </div>
+          {current.id !== 'terminal' && current.id !== 'notebooks' && <NotBuiltPanel title={current.title} />}
         </main>
       </div>
       <StatusBar state={state} version={version} theme={settings.theme} onToggleTheme={toggleTheme} />

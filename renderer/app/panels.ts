@@ -1,6 +1,6 @@
 /** The workbench's areas, in activity-bar order. `icon` is a monogram (no icon font is assumed); `ready` marks the ones built so far. */
 export const PANELS = [
-  { id: 'notebooks', title: 'Notebooks', icon: 'Nb', ready: false },
+  { id: 'notebooks', title: 'Notebooks', icon: 'Nb', ready: true },
   { id: 'environments', title: 'Environments', icon: 'Ev', ready: false },
   { id: 'datasets', title: 'Datasets', icon: 'Ds', ready: false },
   { id: 'jobs', title: 'Jobs', icon: 'Jb', ready: false },

@@ -4,6 +4,8 @@ import { createProxy } from '../../main/common/rpcClient';
 import { SettingsChannel, type ISettingsService } from '../../main/common/settings';
 import { StatusChannel, type IStatusService } from '../../main/common/status';
 import { TerminalChannel, type ITerminalService } from '../../main/common/terminal';
+import { KernelChannel, type IKernelService } from '../../main/common/kernels';
+import { NotebookFileChannel, type INotebookFileService } from '../../main/common/notebooks';
 import type { CoreConnection } from '../platform/connection';
 
 /** Typed clients for every core service the renderer uses. */
@@ -12,6 +14,8 @@ export interface Services {
   status: IStatusService;
   settings: ISettingsService;
   terminal: ITerminalService;
+  kernels: IKernelService;
+  notebookFiles: INotebookFileService;
 }
 
 /** Builds the service proxies over one connection. */
@@ -21,6 +25,8 @@ export function createServices(connection: CoreConnection): Services {
     status: createProxy(connection.client, StatusChannel),
     settings: createProxy(connection.client, SettingsChannel),
     terminal: createProxy(connection.client, TerminalChannel),
+    kernels: createProxy(connection.client, KernelChannel),
+    notebookFiles: createProxy(connection.client, NotebookFileChannel),
   };
 }
 

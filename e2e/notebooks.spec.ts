@@ -1,0 +1,125 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, openWorkbench, test } from './fixtures';
+
+/** Creates a notebook from the side bar and puts its first cell in edit mode. */
+async function newNotebook(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
+  await page.getByLabel('Notebook path (in the workspace)').fill(name);
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByRole('toolbar', { name: 'Notebook' })).toContainText(`${name}.ipynb`);
+  await page.locator('.cell-source').first().click();
+  await expect(page.getByRole('textbox', { name: 'Editor for cell 1' })).toBeFocused();
+}
+
+const cell = (page: Page, n: number) => page.getByRole('region', { name: new RegExp(`^Cell ${n}, `) }).or(page.locator(`[data-cell-index="${n - 1}"]`)).first();
+
+test('notebook: run code and a plot, save, reload, reopen; interrupt a long cell; restart the kernel', async ({ page, core }) => {
+  await openWorkbench(page, core);
+  await newNotebook(page, 'first');
+  await page.keyboard.type("print('hi'); 1+1");
+  await page.keyboard.press('Shift+Enter');
+  await expect(cell(page, 1).getByRole('group', { name: 'Cell output' })).toContainText('hi');
+  await expect(cell(page, 1).getByRole('group', { name: 'Cell output' })).toContainText('2');
+  await expect(cell(page, 1).getByLabel('Execution count 1')).toBeVisible();
+  await page.keyboard.type('%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 3, 2]); plt.show()');
+  await page.keyboard.press('Shift+Enter');
+  await expect(cell(page, 2).getByRole('img', { name: 'output image' })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByLabel('Kernel status')).toHaveText('Kernel: idle');
+
+  await expect(page.getByLabel('unsaved changes')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+s');
+  await expect(page.getByLabel('unsaved changes')).toHaveCount(0);
+  const file = join(core.workspace, 'first.ipynb');
+  execFileSync('/usr/bin/python3', ['-c', 'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', file]);
+  expect(JSON.parse(readFileSync(file, 'utf8')).cells[0].outputs[0].text).toEqual(['hi\n']);
+
+  await page.reload();
+  await expect(page.getByRole('toolbar', { name: 'Notebook' })).toContainText('first.ipynb');
+  await expect(cell(page, 1).getByRole('group', { name: 'Cell output' })).toContainText('hi');
+  await expect(cell(page, 2).getByRole('img', { name: 'output image' })).toBeVisible();
+
+  // Interrupt a long cell.
+  await page.locator('[data-cell-index="2"] .cell-source').click();
+  await expect(page.getByRole('textbox', { name: 'Editor for cell 3' })).toBeFocused();
+  await page.keyboard.type('x = 41\nimport time; time.sleep(60)');
+  await page.keyboard.press('Control+Enter');
+  await expect(cell(page, 3)).toHaveAttribute('aria-label', /running/);
+  await expect(page.getByLabel('Kernel status')).toHaveText('Kernel: busy', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Interrupt' }).click();
+  await expect(cell(page, 3).getByRole('group', { name: 'Cell output' })).toContainText('KeyboardInterrupt', { timeout: 15_000 });
+
+  // Restart: the kernel forgets x.
+  await page.getByRole('button', { name: 'Restart kernel' }).click();
+  await expect(page.getByLabel('Kernel status')).toHaveText('Kernel: idle', { timeout: 30_000 });
+  await page.locator('.notebook-cells').focus();
+  await page.keyboard.press('b');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('x + 1');
+  await page.keyboard.press('Control+Enter');
+  await expect(cell(page, 4).getByRole('group', { name: 'Cell output' })).toContainText('NameError');
+});
+
+test('notebook keyboard model: insert, delete and undo, convert to Markdown', async ({ page, core }) => {
+  await openWorkbench(page, core);
+  await newNotebook(page, 'keys');
+  await page.keyboard.type('a = 1');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('list', { name: 'Cells (command mode)' })).toBeFocused();
+  await page.keyboard.press('b');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('# A heading');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('m');
+  await page.keyboard.press('Shift+Enter');
+  await expect(cell(page, 2).getByRole('heading', { name: 'A heading' })).toBeVisible();
+  // Shift+Enter on the last cell adds a cell below and edits it, as JupyterLab does.
+  await expect(page.getByRole('textbox', { name: 'Editor for cell 3' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('k');
+  await page.keyboard.press('d');
+  await page.keyboard.press('d');
+  await expect(page.locator('.cell')).toHaveCount(2);
+  await expect(page.getByRole('heading', { name: 'A heading' })).toHaveCount(0);
+  await page.keyboard.press('z');
+  await expect(page.getByRole('heading', { name: 'A heading' })).toBeVisible();
+  await page.keyboard.press('a');
+  await expect(page.locator('.cell')).toHaveCount(4);
+  await page.keyboard.press('y');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('7 * 6');
+  await page.keyboard.press('Control+Enter');
+  await expect(page.getByRole('group', { name: 'Cell output' }).filter({ hasText: '42' })).toBeVisible();
+});
+
+test('outputs cannot run script in the app; Markdown and HTML are sanitised', async ({ page, core }) => {
+  await openWorkbench(page, core);
+  await newNotebook(page, 'xss');
+  await page.keyboard.type(`from IPython.display import HTML, Markdown, display; display(HTML('<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b id="safe">bold</b>')); display(Markdown('<img src=y onerror="window.__pwned=3">**md**'))`);
+  await page.keyboard.press('Control+Enter');
+  await expect(cell(page, 1).locator('#safe')).toHaveText('bold');
+  await expect(cell(page, 1).locator('strong')).toHaveText('md');
+  await page.waitForTimeout(500);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await cell(page, 1).locator('script, [onerror]').count()).toBe(0);
+});
+
+test('saving over a file changed on disk asks first', async ({ page, core }) => {
+  await openWorkbench(page, core);
+  await newNotebook(page, 'shared');
+  await page.keyboard.type('mine = 1');
+  await page.keyboard.press('Escape');
+  const file = join(core.workspace, 'shared.ipynb');
+  const theirs = readFileSync(file, 'utf8').replace('"cells": [', '"cells": [\n  ');
+  writeFileSync(file, theirs);
+  utimesSync(file, new Date(), new Date(Date.now() + 10_000));
+  await page.keyboard.press('Control+s');
+  await expect(page.locator('.banner[role="alert"]')).toContainText('changed on disk');
+  expect(readFileSync(file, 'utf8')).toBe(theirs);
+  await page.getByRole('button', { name: 'Overwrite' }).click();
+  await expect(page.getByLabel('unsaved changes')).toHaveCount(0);
+  expect(readFileSync(file, 'utf8')).toContain('mine = 1');
+});

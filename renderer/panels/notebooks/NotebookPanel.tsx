@@ -1,0 +1,106 @@
+import { useState } from 'react';
+import { isAppError } from '../../../main/common/errors';
+import type { Services } from '../../app/services';
+import { NotebookEditor } from './NotebookEditor';
+import { useNotebookSession } from './useNotebookSession';
+
+/** The notebooks side bar: open or create a notebook by its path in the workspace. */
+export function NotebookSideBar({ services, onOpen }: { services: Services; onOpen(path: string): void }) {
+  const [path, setPath] = useState('');
+  const [error, setError] = useState<string>();
+  const withName = () => {
+    const p = path.trim();
+    return p.endsWith('.ipynb') ? p : `${p}.ipynb`;
+  };
+  return (
+    <div className="side-section">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setError(undefined);
+          onOpen(withName());
+        }}
+      >
+        <label htmlFor="notebook-path">Notebook path (in the workspace)</label>
+        <input id="notebook-path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="analysis.ipynb" spellCheck={false} />
+        <div className="row">
+          <button type="submit" disabled={!path.trim()}>
+            Open
+          </button>
+          <button
+            type="button"
+            disabled={!path.trim()}
+            onClick={() => {
+              setError(undefined);
+              services.notebookFiles.create(withName()).then(
+                (nb) => onOpen(nb.path),
+                (err) => setError(isAppError(err) ? err.message : String(err)),
+              );
+            }}
+          >
+            New notebook
+          </button>
+        </div>
+      </form>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** One open notebook: toolbar, messages and the cell editor. */
+export function NotebookPanel({ services, path, theme }: { services: Services; path: string; theme: 'dark' | 'light' }) {
+  const session = useNotebookSession(services, path);
+  const [answer, setAnswer] = useState('');
+  return (
+    <div className="notebook">
+      <div className="notebook-toolbar" role="toolbar" aria-label="Notebook">
+        <span className="notebook-title" aria-label="Notebook file">
+          {path}
+          {session.dirty && (
+            <span className="dirty" aria-label="unsaved changes" title="Unsaved changes">
+              {' ●'}
+            </span>
+          )}
+        </span>
+        <button onClick={() => void session.save()}>Save</button>
+        <button onClick={() => session.doc && session.run(session.doc.cells.map((c) => c.key))}>Run all</button>
+        <button onClick={() => void session.interrupt()}>Interrupt</button>
+        <button onClick={() => void session.restart()}>Restart kernel</button>
+        <span className="spacer" />
+        <span role="status" aria-label="Kernel status" className={`kernel-${session.kernelStatus}`}>
+          Kernel: {session.kernelStatus === 'none' ? 'not started' : session.kernelStatus}
+        </span>
+      </div>
+      {session.error && (
+        <div role="alert" className="banner error">
+          {session.error}
+          {session.conflict && (
+            <>
+              {' '}
+              <button onClick={() => void session.reload()}>Reload from disk</button> <button onClick={() => void session.save(true)}>Overwrite</button>
+            </>
+          )}
+        </div>
+      )}
+      {session.input && (
+        <form
+          className="banner stdin"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void session.answerInput(answer);
+            setAnswer('');
+          }}
+        >
+          <label htmlFor="kernel-input">{session.input.prompt || 'Input requested'}</label>
+          <input id="kernel-input" autoFocus type={session.input.password ? 'password' : 'text'} value={answer} onChange={(e) => setAnswer(e.target.value)} />
+          <button type="submit">Send</button>
+        </form>
+      )}
+      <NotebookEditor session={session} theme={theme} />
+    </div>
+  );
+}

@@ -1,0 +1,205 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { AppError, isAppError } from '../../../main/common/errors';
+import type { KernelEvent, KernelStatus } from '../../../main/common/kernels';
+import type { Services } from '../../app/services';
+import { applyKernelEvent, fromJson, toJson, updateCell, type NotebookDoc } from './notebookModel';
+
+/** A pending `input()` prompt. */
+export interface InputPrompt {
+  cellKey: string;
+  prompt: string;
+  password: boolean;
+}
+
+const AUTOSAVE_MS = 30_000;
+
+/**
+ * One open notebook: its document, its kernel, a run queue, saving (atomic, with a check for changes on
+ * disk) and autosave. The kernel is started with the notebook's kernelspec on first run.
+ */
+export function useNotebookSession(services: Services, path: string) {
+  const [doc, setDocState] = useState<NotebookDoc>();
+  const [dirty, setDirty] = useState(false);
+  const [error, setError] = useState<string>();
+  const [conflict, setConflict] = useState(false);
+  const [kernelStatus, setKernelStatus] = useState<KernelStatus | 'none'>('none');
+  const [input, setInput] = useState<InputPrompt>();
+  const docRef = useRef<NotebookDoc | undefined>(undefined);
+  const mtime = useRef<number | undefined>(undefined);
+  const kernelId = useRef<string | undefined>(undefined);
+  const execToCell = useRef(new Map<string, string>());
+  const queue = useRef<string[]>([]);
+  const running = useRef(false);
+  const execSeq = useRef(0);
+  /** True from the moment an execute request is sent until it answers. */
+  const executing = useRef(false);
+  /** Set by an interrupt that came while the kernel was starting: the pending run is dropped. */
+  const interruptPending = useRef(false);
+  const kernelStart = useRef<Promise<string> | undefined>(undefined);
+
+  const setDoc = useCallback((f: (d: NotebookDoc) => NotebookDoc, markDirty = true) => {
+    const next = f(docRef.current!);
+    docRef.current = next;
+    setDocState(next);
+    if (markDirty) setDirty(true);
+  }, []);
+
+  const load = useCallback(async () => {
+    try {
+      const opened = await services.notebookFiles.open(path);
+      docRef.current = fromJson(opened.content);
+      mtime.current = opened.mtimeMs;
+      setDocState(docRef.current);
+      setDirty(false);
+      setConflict(false);
+      setError(undefined);
+    } catch (err) {
+      setError(isAppError(err) ? err.message : String(err));
+    }
+  }, [services, path]);
+
+  // Load once connected: after a page reload the socket may still be opening; a reconnect retries a failed load.
+  useEffect(() => {
+    const tryLoad = () => {
+      if (services.connection.state === 'connected' && !docRef.current) void load();
+    };
+    tryLoad();
+    const d = services.connection.onDidChangeState(tryLoad);
+    return () => d.dispose();
+  }, [services, load]);
+
+  const save = useCallback(
+    async (force = false) => {
+      if (!docRef.current) return;
+      try {
+        const r = await services.notebookFiles.save(path, toJson(docRef.current), { expectedMtimeMs: mtime.current, force });
+        mtime.current = r.mtimeMs;
+        setDirty(false);
+        setConflict(false);
+        setError(undefined);
+      } catch (err) {
+        if (isAppError(err, 'FILE_CHANGED_ON_DISK')) setConflict(true);
+        setError(isAppError(err) ? err.message : String(err));
+      }
+    },
+    [services, path],
+  );
+
+  useEffect(() => {
+    if (!dirty || conflict) return;
+    const t = setTimeout(() => void save(), AUTOSAVE_MS);
+    return () => clearTimeout(t);
+  }, [dirty, conflict, save, doc]);
+
+  const onKernelEvent = useCallback(
+    (e: KernelEvent) => {
+      if (e.type === 'status') return setKernelStatus(e.status);
+      const key = execToCell.current.get(e.execId);
+      if (!key || !docRef.current) return;
+      if (e.type === 'inputRequest') return setInput({ cellKey: key, prompt: e.prompt, password: e.password });
+      setDoc((d) => updateCell(d, key, (c) => applyKernelEvent(c, e)));
+    },
+    [setDoc],
+  );
+
+  const startKernel = useCallback(async () => {
+    const metadata = docRef.current?.rest.metadata as { kernelspec?: { name?: string } } | undefined;
+    const spec = metadata?.kernelspec?.name || 'python3';
+    setKernelStatus('starting');
+    const k = await services.kernels.start({ spec });
+    kernelId.current = k.id;
+    services.kernels.onDidKernelEvent({ kernelId: k.id })(onKernelEvent);
+    return k.id;
+  }, [services, onKernelEvent]);
+
+  const ensureKernel = useCallback(async () => {
+    if (kernelId.current) return kernelId.current;
+    kernelStart.current ??= startKernel().finally(() => (kernelStart.current = undefined));
+    return kernelStart.current;
+  }, [startKernel]);
+
+  const pump = useCallback(async () => {
+    if (running.current) return;
+    running.current = true;
+    try {
+      while (queue.current.length) {
+        const key = queue.current.shift()!;
+        const cell = docRef.current?.cells.find((c) => c.key === key);
+        if (!cell || cell.type !== 'code') continue;
+        setDoc((d) => updateCell(d, key, (c) => ({ ...c, state: 'running', outputs: [], outputsChanged: true })));
+        const execId = `${key}:${++execSeq.current}`;
+        execToCell.current.set(execId, key);
+        let ok = true;
+        try {
+          const id = await ensureKernel();
+          if (interruptPending.current) {
+            interruptPending.current = false;
+            ok = false; // Interrupted before it could start: like a KeyboardInterrupt, stop here.
+          } else {
+            executing.current = true;
+            const r = await services.kernels.execute(id, { execId, code: cell.source, allowStdin: true });
+            ok = r.status === 'ok';
+          }
+        } catch (err) {
+          ok = false;
+          setError(isAppError(err) ? err.message : String(err));
+        } finally {
+          executing.current = false;
+          setInput(undefined);
+          setDoc((d) => updateCell(d, key, (c) => ({ ...c, state: undefined })));
+        }
+        if (!ok) {
+          // As in Jupyter: an error stops the cells queued after it.
+          for (const k of queue.current) setDoc((d) => updateCell(d, k, (c) => ({ ...c, state: undefined })), false);
+          queue.current = [];
+        }
+      }
+    } finally {
+      running.current = false;
+    }
+  }, [services, ensureKernel, setDoc]);
+
+  const run = useCallback(
+    (keys: string[]) => {
+      const code = keys.filter((k) => docRef.current?.cells.find((c) => c.key === k)?.type === 'code');
+      queue.current.push(...code);
+      for (const k of code) setDoc((d) => updateCell(d, k, (c) => ({ ...c, state: 'queued' })), false);
+      void pump();
+    },
+    [pump, setDoc],
+  );
+
+  const interrupt = useCallback(async () => {
+    if (running.current && !executing.current) {
+      // The kernel is still starting: drop the run instead of interrupting an idle kernel.
+      interruptPending.current = true;
+      return;
+    }
+    if (kernelId.current) await services.kernels.interrupt(kernelId.current).catch((e: AppError) => setError(e.message));
+  }, [services]);
+
+  const restart = useCallback(async () => {
+    queue.current = [];
+    if (kernelId.current) await services.kernels.restart(kernelId.current).catch((e: AppError) => setError(e.message));
+  }, [services]);
+
+  const answerInput = useCallback(
+    async (value: string) => {
+      setInput(undefined);
+      if (kernelId.current) await services.kernels.inputReply(kernelId.current, value).catch((e: AppError) => setError(e.message));
+    },
+    [services],
+  );
+
+  useEffect(
+    () => () => {
+      if (kernelId.current) void services.kernels.shutdown(kernelId.current).catch(() => undefined);
+    },
+    [services],
+  );
+
+  return { doc, setDoc, dirty, error, conflict, kernelStatus, input, save, reload: load, run, interrupt, restart, answerInput };
+}
+
+/** What useNotebookSession returns. */
+export type NotebookSession = ReturnType<typeof useNotebookSession>;
