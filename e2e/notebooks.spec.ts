@@ -123,3 +123,26 @@ test('saving over a file changed on disk asks first', async ({ page, core }) => 
   await expect(page.getByLabel('unsaved changes')).toHaveCount(0);
   expect(readFileSync(file, 'utf8')).toContain('mine = 1');
 });
+
+test('a reloaded page reattaches to its running kernel and shows the output that arrived meanwhile', async ({ page, core }) => {
+  await openWorkbench(page, core);
+  await newNotebook(page, 'reattach');
+  await page.keyboard.type('x = 5');
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type("import time; time.sleep(3); print('arrived-' + 'while-away')");
+  await page.keyboard.press('Control+Enter');
+  await expect(page.getByLabel('Kernel status')).toHaveText('Kernel: busy', { timeout: 30_000 });
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+s');
+  await expect(page.getByLabel('unsaved changes')).toHaveCount(0);
+  await page.reload();
+  await expect(cell(page, 2).getByRole('group', { name: 'Cell output' })).toContainText('arrived-while-away', { timeout: 20_000 });
+  // The same kernel: x is still defined.
+  await page.locator('.notebook-cells').focus();
+  await page.keyboard.press('j');
+  await page.keyboard.press('b');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('x * 2');
+  await page.keyboard.press('Control+Enter');
+  await expect(cell(page, 3).getByRole('group', { name: 'Cell output' })).toContainText('10');
+});

@@ -126,3 +126,20 @@ describe('kernels on a real Jupyter server', () => {
     await expect(kernels.start({ spec: 'cobol' })).rejects.toMatchObject({ code: 'KERNEL_START_FAILED', message: expect.stringMatching(/Available kernels: .*python3/) });
   });
 });
+
+describe('reattaching to a kernel', () => {
+  it('records the notebook path and replays recent outputs to a new subscriber', async () => {
+    const k = await kernels.start({ path: 'work/analysis.ipynb' });
+    expect((await kernels.list()).find((x) => x.id === k.id)).toMatchObject({ path: 'work/analysis.ipynb' });
+    await kernels.execute(k.id, { execId: 'cellA:1', code: "print('while you were away')" });
+    await new Promise((r) => setTimeout(r, 100));
+    // A page that attaches now (after a reload) gets the output again, then the current status.
+    const seen: KernelEvent[] = [];
+    const sub = kernels.onDidKernelEvent({ kernelId: k.id })((e) => seen.push(e));
+    await waitFor(() => seen.some((e) => e.type === 'status'), 'the replay');
+    expect(seen).toContainEqual({ type: 'output', execId: 'cellA:1', output: { output_type: 'stream', name: 'stdout', text: 'while you were away\n' } });
+    expect(seen.findIndex((e) => e.type === 'executeInput')).toBeLessThan(seen.findIndex((e) => e.type === 'output'));
+    sub.dispose();
+    await kernels.shutdown(k.id);
+  });
+});

@@ -1,15 +1,23 @@
 import { KernelManager, KernelSpecAPI, ServerConnection, type Kernel, type KernelMessage } from '@jupyterlab/services';
 import { WebSocket } from 'ws';
 import { Emitter, type Event } from '../main/common/event';
-import { AppError, ErrorCode } from '../main/common/errors';
+import { AppError, ErrorCode, isAppError } from '../main/common/errors';
 import type { CallContext } from '../main/common/rpc';
 import type { ExecuteRequest, ExecuteResult, IKernelService, JupyterServerStatus, KernelEvent, KernelInfo, KernelSpecInfo, KernelStatus, NotebookOutput } from '../main/common/kernels';
 import type { JupyterServerSupervisor } from './jupyterServer';
 
+/** How many recent events a kernel keeps for reattaching pages, and how many characters of output at most. */
+export const REPLAY_EVENTS = 2000;
+export const REPLAY_CHARS = 8 * 1024 * 1024;
+
 interface KernelRecord {
   conn: Kernel.IKernelConnection;
   spec: string;
+  path?: string;
   events: Emitter<KernelEvent>;
+  /** Recent non-status events, oldest first, bounded by REPLAY_EVENTS and REPLAY_CHARS. */
+  recent: { e: KernelEvent; size: number }[];
+  recentSize: number;
   /** The stdin request waiting for an answer, if any. */
   pendingInput?: { header: KernelMessage.IHeader<'input_request'> };
 }
@@ -51,7 +59,7 @@ export class KernelService implements IKernelService {
     return [...this.kernels.entries()].map(([id, k]) => this.describe(id, k));
   }
 
-  async start(options: { spec?: string }): Promise<KernelInfo> {
+  async start(options: { spec?: string; path?: string }): Promise<KernelInfo> {
     await this.ensureServer();
     const spec = options.spec ?? 'python3';
     let conn: Kernel.IKernelConnection;
@@ -61,7 +69,7 @@ export class KernelService implements IKernelService {
       const known = (await this.specs().catch(() => [])).map((s) => s.name);
       throw new AppError('KERNEL_START_FAILED', `Could not start a "${spec}" kernel: ${(err as Error).message}. Available kernels: ${known.join(', ') || 'none'}.`);
     }
-    const record: KernelRecord = { conn, spec, events: new Emitter<KernelEvent>() };
+    const record: KernelRecord = { conn, spec, path: options.path, events: new Emitter<KernelEvent>(), recent: [], recentSize: 0 };
     this.kernels.set(conn.id, record);
     conn.statusChanged.connect((_, status) => record.events.fire({ type: 'status', status: status as KernelStatus }));
     conn.connectionStatusChanged.connect((_, c) => {
@@ -82,15 +90,19 @@ export class KernelService implements IKernelService {
     });
     future.onIOPub = (msg) => {
       const e = toEvent(execId, msg);
-      if (e) k.events.fire(e);
+      if (e) this.emit(k, e);
     };
     future.onStdin = (msg) => {
       if (msg.header.msg_type !== 'input_request') return;
       const content = msg.content as KernelMessage.IInputRequestMsg['content'];
       k.pendingInput = { header: msg.header as KernelMessage.IHeader<'input_request'> };
-      k.events.fire({ type: 'inputRequest', execId, prompt: content.prompt, password: content.password });
+      this.emit(k, { type: 'inputRequest', execId, prompt: content.prompt, password: content.password });
     };
-    const onAbort = () => void k.conn.interrupt().catch(() => undefined);
+    // Cancelling the call interrupts the kernel; a page that merely went away (reload, lost network) does not:
+    // the execution goes on and the page sees its outputs when it reattaches.
+    const onAbort = () => {
+      if (!isAppError(ctx?.signal?.reason, ErrorCode.Disconnected)) void k.conn.interrupt().catch(() => undefined);
+    };
     ctx?.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const reply = await future.done;
@@ -135,9 +147,19 @@ export class KernelService implements IKernelService {
   onDidKernelEvent(arg: { kernelId: string }): Event<KernelEvent> {
     const k = this.get(arg.kernelId);
     return (listener) => {
+      for (const { e } of k.recent) listener(e);
       listener({ type: 'status', status: k.conn.status as KernelStatus });
       return k.events.event(listener);
     };
+  }
+
+  /** Delivers an event and keeps it for pages that attach later (status events are not kept: the current one is sent on attach). */
+  private emit(k: KernelRecord, e: KernelEvent): void {
+    const size = e.type === 'output' || e.type === 'updateDisplay' ? JSON.stringify(e.output).length : 64;
+    k.recent.push({ e, size });
+    k.recentSize += size;
+    while (k.recent.length > REPLAY_EVENTS || (k.recentSize > REPLAY_CHARS && k.recent.length > 1)) k.recentSize -= k.recent.shift()!.size;
+    k.events.fire(e);
   }
 
   /** Shuts every kernel down and stops the server. */
@@ -152,7 +174,7 @@ export class KernelService implements IKernelService {
   }
 
   private describe(id: string, k: KernelRecord): KernelInfo {
-    return { id, spec: k.spec, server: 'local', status: k.conn.isDisposed ? 'dead' : (k.conn.status as KernelStatus) };
+    return { id, spec: k.spec, server: 'local', status: k.conn.isDisposed ? 'dead' : (k.conn.status as KernelStatus), ...(k.path ? { path: k.path } : {}) };
   }
 
   private get(id: string): KernelRecord {

@@ -27,6 +27,8 @@ export interface KernelInfo {
   spec: string;
   server: string;
   status: KernelStatus;
+  /** The notebook the kernel belongs to, so a reloaded page can reattach to it. */
+  path?: string;
 }
 
 /** One nbformat 4 output (plain JSON, as in an .ipynb). */
@@ -79,8 +81,8 @@ export interface IKernelService {
   specs(): Promise<KernelSpecInfo[]>;
   /** The running kernels. */
   list(): Promise<KernelInfo[]>;
-  /** Starts a kernel of the given spec (default python3). */
-  start(options: { spec?: string }): Promise<KernelInfo>;
+  /** Starts a kernel of the given spec (default python3), optionally for a notebook path. */
+  start(options: { spec?: string; path?: string }): Promise<KernelInfo>;
   /** Runs code; outputs stream on onDidKernelEvent. Cancelling the call interrupts the kernel. */
   execute(kernelId: string, request: ExecuteRequest, ctx?: CallContext): Promise<ExecuteResult>;
   /** Answers a pending `input()` prompt. */
@@ -91,7 +93,10 @@ export interface IKernelService {
   restart(kernelId: string): Promise<void>;
   /** Shuts a kernel down. */
   shutdown(kernelId: string): Promise<void>;
-  /** A kernel's status changes and outputs. */
+  /**
+   * A kernel's status and outputs. A new subscriber first gets the kernel's recent events again (bounded),
+   * so a page that reattaches after a reload sees the outputs that arrived while it was gone.
+   */
   onDidKernelEvent(arg: { kernelId: string }, ctx?: CallContext): Event<KernelEvent>;
 }
 
@@ -102,7 +107,7 @@ export const KernelChannel = defineChannel<IKernelService>({
     server: [],
     specs: [],
     list: [],
-    start: [z.object({ spec: z.string().min(1).max(200).optional() }).strict()],
+    start: [z.object({ spec: z.string().min(1).max(200).optional(), path: z.string().min(1).max(4096).optional() }).strict()],
     execute: [KernelId, ExecuteRequestSchema],
     inputReply: [KernelId, z.string().max(1024 * 1024)],
     interrupt: [KernelId],

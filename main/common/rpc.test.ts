@@ -180,6 +180,29 @@ describe('RPC over an in-memory transport', () => {
     expect(impl.aborted).toBe(1);
   });
 
+  it('tells the implementation whether a call was cancelled or its client disconnected', async () => {
+    const reasons: unknown[] = [];
+    const { server, impl } = setup();
+    const orig = impl.wait.bind(impl);
+    impl.wait = (ms, ctx) => {
+      ctx?.signal?.addEventListener('abort', () => reasons.push(ctx.signal!.reason));
+      return orig(ms, ctx);
+    };
+    const [a, b] = createMemoryPortPair();
+    server.accept(b);
+    const client = createProxy(new RpcClient(a), DemoChannel);
+    const ctl = new AbortController();
+    const cancelled = client.wait(10_000, { signal: ctl.signal }).catch(() => undefined);
+    const dropped = client.wait(10_000).catch(() => undefined);
+    await tick();
+    ctl.abort();
+    await tick();
+    a.close();
+    await Promise.all([cancelled, dropped]);
+    await tick();
+    expect(reasons.map((r) => (r as AppError).code)).toEqual([ErrorCode.Cancelled, ErrorCode.Disconnected]);
+  });
+
   it('passes a per-connection client id to the implementation', async () => {
     const a = setup();
     const [p2, p2server] = createMemoryPortPair();

@@ -71,7 +71,7 @@ export interface IMessagePort {
 
 /** What a service method receives as its last argument when called over RPC. */
 export interface CallContext {
-  /** Aborted when the caller cancels or disconnects. */
+  /** Aborted when the caller cancels (reason: AppError CANCELLED) or disconnects (reason: AppError DISCONNECTED). */
   readonly signal?: AbortSignal;
   /** Identifies the connection, so services can keep per-client state (acks, attachments). */
   readonly clientId?: string;

@@ -85,7 +85,8 @@ class RpcConnection implements IDisposable {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const c of this.calls.values()) c.abort();
+    // The reason tells services a vanished client from a cancel: work meant to outlive the page can go on.
+    for (const c of this.calls.values()) c.abort(new AppError(ErrorCode.Disconnected, 'The client disconnected.'));
     this.calls.clear();
     for (const s of this.subs.values()) s.dispose();
     this.subs.clear();
@@ -130,7 +131,7 @@ class RpcConnection implements IDisposable {
         void this.onCall(f.id, f.ch, f.m, f.a);
         break;
       case 'cancel':
-        this.calls.get(f.id)?.abort();
+        this.calls.get(f.id)?.abort(new AppError(ErrorCode.Cancelled, 'The client cancelled the call.'));
         break;
       case 'sub':
         this.onSub(f.id, f.ch, f.e, f.a);

@@ -141,7 +141,8 @@ export function convertCell(c: CellModel, type: CellType): CellModel {
 export function applyKernelEvent(c: CellModel, e: KernelEvent): CellModel {
   switch (e.type) {
     case 'executeInput':
-      return { ...c, executionCount: e.executionCount, outputsChanged: true };
+      // An execution starts: its outputs replace the old ones (this also keeps a replay from doubling them).
+      return { ...c, executionCount: e.executionCount, outputs: [], outputsChanged: true, clearOnNext: false };
     case 'clearOutput':
       return e.wait ? { ...c, clearOnNext: true } : { ...c, outputs: [], outputsChanged: true, clearOnNext: false };
     case 'output': {

@@ -53,6 +53,14 @@ export function useNotebookSession(services: Services, path: string) {
       setDirty(false);
       setConflict(false);
       setError(undefined);
+      // A kernel this notebook started before a page reload is still running in the core: reattach to it.
+      if (!kernelId.current) {
+        const existing = (await services.kernels.list()).find((k) => k.path === path && k.status !== 'dead');
+        if (existing) {
+          kernelId.current = existing.id;
+          services.kernels.onDidKernelEvent({ kernelId: existing.id })(onKernelEventRef.current);
+        }
+      }
     } catch (err) {
       setError(isAppError(err) ? err.message : String(err));
     }
@@ -91,26 +99,37 @@ export function useNotebookSession(services: Services, path: string) {
     return () => clearTimeout(t);
   }, [dirty, conflict, save, doc]);
 
+  const onKernelEventRef = useRef<(e: KernelEvent) => void>(() => undefined);
   const onKernelEvent = useCallback(
     (e: KernelEvent) => {
       if (e.type === 'status') return setKernelStatus(e.status);
-      const key = execToCell.current.get(e.execId);
+      // Exec ids are "<cell key>:<n>"; after a reload the map is empty, so replayed events route by that key.
+      const key = execToCell.current.get(e.execId) ?? e.execId.slice(0, e.execId.lastIndexOf(':'));
       if (!key || !docRef.current) return;
       if (e.type === 'inputRequest') return setInput({ cellKey: key, prompt: e.prompt, password: e.password });
       setDoc((d) => updateCell(d, key, (c) => applyKernelEvent(c, e)));
     },
     [setDoc],
   );
+  onKernelEventRef.current = onKernelEvent;
+
+  // Closing or reloading the page with unsaved edits asks first (the kernel itself survives in the core).
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
 
   const startKernel = useCallback(async () => {
     const metadata = docRef.current?.rest.metadata as { kernelspec?: { name?: string } } | undefined;
     const spec = metadata?.kernelspec?.name || 'python3';
     setKernelStatus('starting');
-    const k = await services.kernels.start({ spec });
+    const k = await services.kernels.start({ spec, path });
     kernelId.current = k.id;
     services.kernels.onDidKernelEvent({ kernelId: k.id })(onKernelEvent);
     return k.id;
-  }, [services, onKernelEvent]);
+  }, [services, path, onKernelEvent]);
 
   const ensureKernel = useCallback(async () => {
     if (kernelId.current) return kernelId.current;
