@@ -58,6 +58,7 @@ test('notebook: run code and a plot, save, reload, reopen; interrupt a long cell
   await page.locator('.notebook-cells').focus();
   await page.keyboard.press('b');
   await page.keyboard.press('Enter');
+  await expect(page.getByRole('textbox', { name: 'Editor for cell 4' })).toBeFocused();
   await page.keyboard.type('x + 1');
   await page.keyboard.press('Control+Enter');
   await expect(cell(page, 4).getByRole('group', { name: 'Cell output' })).toContainText('NameError');
@@ -71,6 +72,7 @@ test('notebook keyboard model: insert, delete and undo, convert to Markdown', as
   await expect(page.getByRole('list', { name: 'Cells (command mode)' })).toBeFocused();
   await page.keyboard.press('b');
   await page.keyboard.press('Enter');
+  await expect(page.getByRole('textbox', { name: 'Editor for cell 2' })).toBeFocused();
   await page.keyboard.type('# A heading');
   await page.keyboard.press('Escape');
   await page.keyboard.press('m');
@@ -90,6 +92,7 @@ test('notebook keyboard model: insert, delete and undo, convert to Markdown', as
   await expect(page.locator('.cell')).toHaveCount(4);
   await page.keyboard.press('y');
   await page.keyboard.press('Enter');
+  await expect(page.getByRole('textbox', { name: /Editor for cell/ })).toBeFocused();
   await page.keyboard.type('7 * 6');
   await page.keyboard.press('Control+Enter');
   await expect(page.getByRole('group', { name: 'Cell output' }).filter({ hasText: '42' })).toBeVisible();
@@ -142,6 +145,7 @@ test('a reloaded page reattaches to its running kernel and shows the output that
   await page.keyboard.press('j');
   await page.keyboard.press('b');
   await page.keyboard.press('Enter');
+  await expect(page.getByRole('textbox', { name: 'Editor for cell 3' })).toBeFocused();
   await page.keyboard.type('x * 2');
   await page.keyboard.press('Control+Enter');
   await expect(cell(page, 3).getByRole('group', { name: 'Cell output' })).toContainText('10');

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { loadMonaco } from './monaco';
 import { isAppError } from '../../../main/common/errors';
 import type { Services } from '../../app/services';
 import { NotebookEditor } from './NotebookEditor';
@@ -54,6 +55,8 @@ export function NotebookSideBar({ services, onOpen }: { services: Services; onOp
 /** One open notebook: toolbar, messages and the cell editor. */
 export function NotebookPanel({ services, path, theme }: { services: Services; path: string; theme: 'dark' | 'light' }) {
   const session = useNotebookSession(services, path);
+  // Fetch the editor while the notebook loads, so the first keystrokes of the first edit are not lost.
+  useEffect(() => void loadMonaco().catch(() => undefined), []);
   const [answer, setAnswer] = useState('');
   return (
     <div className="notebook">
