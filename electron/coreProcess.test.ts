@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../scripts/test/tempDir';
+import { processAlive, tempDir } from '../scripts/test/tempDir';
 import { CoreProcess } from './coreProcess';
 
 const ENTRY = fileURLToPath(new URL('../dist/core/lathe.mjs', import.meta.url));
@@ -15,14 +15,6 @@ afterEach(async () => {
   core = dir = undefined;
 });
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('CoreProcess (the real core in a child process)', () => {
   it('starts the core with the token from the environment, and restarts it on the same port after a crash', async () => {
@@ -40,7 +32,7 @@ describe('CoreProcess (the real core in a child process)', () => {
     expect((await fetch(`${url}?token=${TOKEN}`, { redirect: 'manual' })).status).toBe(303);
     const pid = core.pid!;
     await core.stop();
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
   });
 
   it('gives up after repeated crashes instead of looping', async () => {

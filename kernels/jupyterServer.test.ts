@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir, waitFor } from '../scripts/test/tempDir';
+import { processAlive, tempDir, waitFor } from '../scripts/test/tempDir';
 import { findJupyterServer } from './findJupyter';
 import { JupyterServerSupervisor, type JupyterServerState } from './jupyterServer';
 
@@ -11,14 +11,6 @@ afterEach(async () => {
   sup = dir = undefined;
 });
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function start(extra: Partial<ConstructorParameters<typeof JupyterServerSupervisor>[0]> = {}) {
   dir = tempDir();
@@ -57,8 +49,7 @@ describe('JupyterServerSupervisor (real jupyter-server)', () => {
 
   it('restarts a server that dies, and says so', async () => {
     const { info, states } = await start();
-    const pid = Number(new URL(info.url).port) && (sup as unknown as { child: { pid: number } }).child.pid;
-    process.kill(pid, 'SIGKILL');
+    process.kill(sup!.pid!, 'SIGKILL');
     await waitFor(() => states.some((s) => s.state === 'restarting'), 'a restarting state');
     await waitFor(() => states.at(-1)?.state === 'running', 'the server to come back', 60_000);
     const again = sup!.info;
@@ -72,10 +63,10 @@ describe('JupyterServerSupervisor (real jupyter-server)', () => {
     const auth = { authorization: `token ${info.token}`, 'content-type': 'application/json' };
     const kernel = (await (await fetch(new URL('api/kernels', info.url), { method: 'POST', headers: auth, body: '{"name":"python3"}' })).json()) as { id: string };
     expect(kernel.id).toBeTruthy();
-    const serverPid = (sup as unknown as { child: { pid: number } }).child.pid;
+    const serverPid = sup!.pid!;
     await sup!.stop();
     expect(sup!.state.state).toBe('stopped');
-    expect(alive(serverPid)).toBe(false);
+    expect(processAlive(serverPid)).toBe(false);
     await expect(fetch(new URL('api/status', info.url))).rejects.toThrow();
   }, 60_000);
 

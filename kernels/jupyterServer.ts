@@ -67,6 +67,11 @@ export class JupyterServerSupervisor implements IDisposable {
     return this._state;
   }
 
+  /** The server process's pid while one runs (diagnostics, tests). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** The running server's URL and token; fails if it is not running. */
   get info(): JupyterServerInfo {
     if (this._state.state !== 'running') throw new AppError('JUPYTER_NOT_RUNNING', `The Jupyter server is ${this._state.state}.`);

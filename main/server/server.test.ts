@@ -7,7 +7,7 @@ import { MAX_FRAME_BYTES } from '../common/rpc';
 import { createProxy } from '../common/rpcClient';
 import { StatusChannel } from '../common/status';
 import { TerminalChannel } from '../common/terminal';
-import { tempDir, waitFor } from '../../scripts/test/tempDir';
+import { processAlive, tempDir, waitFor } from '../../scripts/test/tempDir';
 import { RPC_PROTOCOL, bearerProtocol, sessionCookieName, sessionValue } from './auth';
 import { connectToCore } from './coreClient';
 import { startCore, type RunningCore } from './serverMain';
@@ -183,14 +183,7 @@ describe('WebSocket RPC', () => {
     const closed = new Promise((resolve) => client.onDidDisconnect(resolve));
     await core.dispose();
     await closed;
-    await waitFor(() => {
-      try {
-        process.kill(t.pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    }, 'the pty to be gone');
+    await waitFor(() => !processAlive(t.pid), 'the pty to be gone');
     await expect(fetch(core.url + 'healthz')).rejects.toThrow();
   });
 });

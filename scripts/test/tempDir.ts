@@ -18,3 +18,13 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, ms =
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Whether a process with this pid exists (signal 0 probes without sending anything). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

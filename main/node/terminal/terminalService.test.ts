@@ -6,7 +6,7 @@ import { RpcClient, createProxy } from '../../common/rpcClient';
 import { RpcServer } from '../../common/rpcServer';
 import { TerminalChannel, TerminalFlow, type ITerminalService, type TerminalOutput } from '../../common/terminal';
 import { Logger } from '../log/logger';
-import { tempDir, waitFor } from '../../../scripts/test/tempDir';
+import { processAlive, tempDir, waitFor } from '../../../scripts/test/tempDir';
 import { TerminalService } from './terminalService';
 
 const BASH = { shell: '/bin/bash', args: ['--noprofile', '--norc'] };
@@ -145,17 +145,9 @@ describe('TerminalService over RPC', () => {
     const out = collect(proxy, stubborn.id);
     await waitFor(() => out.state.text.includes('ready'), 'the stubborn shell to start');
     const pids = [(await proxy.create(BASH)).pid, (await proxy.create(BASH)).pid, stubborn.pid];
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every(processAlive)).toBe(true);
     await svc.shutdown();
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(processAlive)).toEqual([]);
   });
 
   it('refuses a missing folder, a file as folder, a missing shell and bad sizes with clear errors', async () => {
