@@ -150,3 +150,32 @@ test('a reloaded page reattaches to its running kernel and shows the output that
   await page.keyboard.press('Control+Enter');
   await expect(cell(page, 3).getByRole('group', { name: 'Cell output' })).toContainText('10');
 });
+
+test('input() prompts, run above/below, clear outputs, restart and run all', async ({ page, core }) => {
+  await openWorkbench(page, core);
+  await newNotebook(page, 'flow');
+  await page.keyboard.type("name = input('Name? ')");
+  await page.keyboard.press('Shift+Enter');
+  const prompt = page.getByLabel('Name?');
+  await expect(prompt).toBeFocused({ timeout: 30_000 });
+  await prompt.fill('Ada');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByRole('textbox', { name: 'Editor for cell 2' })).toBeFocused();
+  await page.keyboard.type("print('hello', name)");
+  await page.keyboard.press('Control+Enter');
+  await expect(cell(page, 2).getByRole('group', { name: 'Cell output' })).toContainText('hello Ada');
+
+  await page.getByRole('button', { name: 'Clear outputs' }).click();
+  await expect(page.getByRole('group', { name: 'Cell output' })).toHaveCount(0);
+  await expect(cell(page, 2).getByLabel('Execution count none')).toBeVisible();
+  // Run below from cell 2 uses the kernel's remembered name.
+  await page.getByRole('button', { name: 'Run below' }).click();
+  await expect(cell(page, 2).getByRole('group', { name: 'Cell output' })).toContainText('hello Ada');
+
+  // Restart and run all asks for the name again: the kernel started fresh.
+  await page.getByRole('button', { name: 'Restart and run all' }).click();
+  await expect(page.getByLabel('Name?')).toBeFocused({ timeout: 30_000 });
+  await page.getByLabel('Name?').fill('Grace');
+  await page.keyboard.press('Enter');
+  await expect(cell(page, 2).getByRole('group', { name: 'Cell output' })).toContainText('hello Grace');
+});

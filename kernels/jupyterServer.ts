@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { Emitter, type IDisposable } from '../main/common/event';
 import { AppError } from '../main/common/errors';
 import { generateSecret } from './secret';
@@ -31,6 +31,8 @@ export interface JupyterServerOptions {
   startTimeoutMs?: number;
   /** Restart delays; the last one repeats. */
   backoffMs?: number[];
+  /** Extra folders for JUPYTER_PATH (Lathe's own kernelspecs live there). */
+  jupyterPath?: string[];
   /** Stop restarting after this many failures in a row. */
   maxRestarts?: number;
 }
@@ -136,7 +138,9 @@ export class JupyterServerSupervisor implements IDisposable {
       '--ServerApp.shutdown_no_activity_timeout=0',
       ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
     ];
-    const env = { ...(o.env ?? process.env), JUPYTER_TOKEN: this.token, JUPYTER_RUNTIME_DIR: join(o.runtimeDir, 'runtime'), PYTHONUNBUFFERED: '1' };
+    const base = o.env ?? process.env;
+    const jupyterPath = [...(o.jupyterPath ?? []), ...(base.JUPYTER_PATH ? [base.JUPYTER_PATH] : [])].join(delimiter);
+    const env = { ...base, JUPYTER_TOKEN: this.token, JUPYTER_RUNTIME_DIR: join(o.runtimeDir, 'runtime'), PYTHONUNBUFFERED: '1', ...(jupyterPath ? { JUPYTER_PATH: jupyterPath } : {}) };
     delete (env as Record<string, string | undefined>).LATHE_TOKEN;
     this.recent = [];
     this.nodelay = false;

@@ -14,6 +14,7 @@ import { TerminalChannel } from '../common/terminal';
 import { findJupyterServer } from '../../kernels/findJupyter';
 import { JupyterServerSupervisor } from '../../kernels/jupyterServer';
 import { KernelService } from '../../kernels/kernelService';
+import { latheJupyterPath } from '../../kernels/kernelspecs';
 import { Logger, type LogLevel } from '../node/log/logger';
 import { resolveDataDir } from '../node/paths';
 import { SettingsService } from '../node/settings/settingsService';
@@ -93,6 +94,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
       command: { argv: [], source: 'pending' },
       commandProvider: () => (jupyterCommand ??= findJupyterServer({ python: options.jupyterPython })),
       runtimeDir: resolve(dataDir, 'jupyter'),
+      jupyterPath: [latheJupyterPath(dataDir)],
       rootDir: workspace,
       log: (line) => jupyterLog.debug(line),
     });

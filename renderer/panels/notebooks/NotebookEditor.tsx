@@ -8,7 +8,7 @@ import type { NotebookSession } from './useNotebookSession';
  * Z undoes a delete, M/Y/R convert, C/X/V copy/cut/paste, I I interrupts, 0 0 restarts, Enter edits.
  * Both modes: Shift+Enter runs and advances, Ctrl+Enter runs, Alt+Enter runs and inserts below, Ctrl+S saves.
  */
-export function NotebookEditor({ session, theme }: { session: NotebookSession; theme: 'dark' | 'light' }) {
+export function NotebookEditor({ session, theme, onActiveChange }: { session: NotebookSession; theme: 'dark' | 'light'; onActiveChange?: (index: number) => void }) {
   const { doc, setDoc, run } = session;
   const [active, setActive] = useState(0);
   const [editing, setEditing] = useState(false);
@@ -141,7 +141,8 @@ export function NotebookEditor({ session, theme }: { session: NotebookSession; t
 
   useEffect(() => {
     container.current?.querySelector(`[data-cell-index="${active}"]`)?.scrollIntoView({ block: 'nearest' });
-  }, [active]);
+    onActiveChange?.(active);
+  }, [active, onActiveChange]);
 
   if (!doc) return null;
   return (

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { loadMonaco } from './monaco';
 import { isAppError } from '../../../main/common/errors';
 import type { Services } from '../../app/services';
@@ -58,6 +58,21 @@ export function NotebookPanel({ services, path, theme }: { services: Services; p
   // Fetch the editor while the notebook loads, so the first keystrokes of the first edit are not lost.
   useEffect(() => void loadMonaco().catch(() => undefined), []);
   const [answer, setAnswer] = useState('');
+  const [active, setActive] = useState(0);
+  const inputBox = useRef<HTMLInputElement>(null);
+  const focusBefore = useRef<Element | null>(null);
+  // The prompt takes focus when it appears and gives it back (usually to the cell editor) once answered.
+  useEffect(() => {
+    if (!session.input) return;
+    focusBefore.current = document.activeElement;
+    inputBox.current?.focus();
+  }, [session.input]);
+  const answerPrompt = () => {
+    void session.answerInput(answer);
+    setAnswer('');
+    const back = focusBefore.current;
+    if (back instanceof HTMLElement && back.isConnected) requestAnimationFrame(() => back.focus());
+  };
   return (
     <div className="notebook">
       <div className="notebook-toolbar" role="toolbar" aria-label="Notebook">
@@ -71,8 +86,12 @@ export function NotebookPanel({ services, path, theme }: { services: Services; p
         </span>
         <button onClick={() => void session.save()}>Save</button>
         <button onClick={() => session.doc && session.run(session.doc.cells.map((c) => c.key))}>Run all</button>
+        <button onClick={() => session.doc && session.run(session.doc.cells.slice(0, active).map((c) => c.key))}>Run above</button>
+        <button onClick={() => session.doc && session.run(session.doc.cells.slice(active).map((c) => c.key))}>Run below</button>
         <button onClick={() => void session.interrupt()}>Interrupt</button>
         <button onClick={() => void session.restart()}>Restart kernel</button>
+        <button onClick={() => void session.restartAndRunAll()}>Restart and run all</button>
+        <button onClick={() => session.clearOutputs()}>Clear outputs</button>
         <span className="spacer" />
         <span role="status" aria-label="Kernel status" className={`kernel-${session.kernelStatus}`}>
           Kernel: {session.kernelStatus === 'none' ? 'not started' : session.kernelStatus}
@@ -94,16 +113,15 @@ export function NotebookPanel({ services, path, theme }: { services: Services; p
           className="banner stdin"
           onSubmit={(e) => {
             e.preventDefault();
-            void session.answerInput(answer);
-            setAnswer('');
+            answerPrompt();
           }}
         >
           <label htmlFor="kernel-input">{session.input.prompt || 'Input requested'}</label>
-          <input id="kernel-input" autoFocus type={session.input.password ? 'password' : 'text'} value={answer} onChange={(e) => setAnswer(e.target.value)} />
+          <input id="kernel-input" ref={inputBox} type={session.input.password ? 'password' : 'text'} value={answer} onChange={(e) => setAnswer(e.target.value)} />
           <button type="submit">Send</button>
         </form>
       )}
-      <NotebookEditor session={session} theme={theme} />
+      <NotebookEditor session={session} theme={theme} onActiveChange={setActive} />
     </div>
   );
 }

@@ -202,6 +202,15 @@ export function useNotebookSession(services: Services, path: string) {
     if (kernelId.current) await services.kernels.restart(kernelId.current).catch((e: AppError) => setError(e.message));
   }, [services]);
 
+  const restartAndRunAll = useCallback(async () => {
+    await restart();
+    run(docRef.current?.cells.map((c) => c.key) ?? []);
+  }, [restart, run]);
+
+  const clearOutputs = useCallback(() => {
+    setDoc((d) => ({ ...d, cells: d.cells.map((c) => (c.type === 'code' && (c.outputs.length || c.executionCount !== null) ? { ...c, outputs: [], executionCount: null, outputsChanged: true } : c)) }));
+  }, [setDoc]);
+
   const answerInput = useCallback(
     async (value: string) => {
       setInput(undefined);
@@ -217,7 +226,7 @@ export function useNotebookSession(services: Services, path: string) {
     [services],
   );
 
-  return { doc, setDoc, dirty, error, conflict, kernelStatus, input, save, reload: load, run, interrupt, restart, answerInput };
+  return { doc, setDoc, dirty, error, conflict, kernelStatus, input, save, reload: load, run, interrupt, restart, restartAndRunAll, clearOutputs, answerInput };
 }
 
 /** What useNotebookSession returns. */
