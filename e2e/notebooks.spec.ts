@@ -179,3 +179,24 @@ test('input() prompts, run above/below, clear outputs, restart and run all', asy
   await page.keyboard.press('Enter');
   await expect(cell(page, 2).getByRole('group', { name: 'Cell output' })).toContainText('hello Grace');
 });
+
+test('the variables view lists the kernel globals and follows new runs', async ({ page, core }) => {
+  await openWorkbench(page, core);
+  await newNotebook(page, 'vars');
+  await page.getByRole('button', { name: 'Variables' }).click();
+  await expect(page.getByRole('complementary', { name: 'Variables' })).toContainText('Run a cell to start the kernel.');
+  await page.locator('[data-cell-index="0"] .cell-editor, [data-cell-index="0"] .cell-source').first().click();
+  await page.keyboard.type('import numpy as np; grid = np.zeros((3, 4)); names = ["a", "b"]');
+  await page.keyboard.press('Control+Enter');
+  const view = page.getByRole('complementary', { name: 'Variables' });
+  await expect(view.getByRole('row', { name: /grid ndarray \(3, 4\)/ })).toBeVisible({ timeout: 30_000 });
+  await expect(view.getByRole('row', { name: /names list 2/ })).toBeVisible();
+  await expect(view.getByRole('row', { name: /np/ })).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('b');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('textbox', { name: 'Editor for cell 2' })).toBeFocused();
+  await page.keyboard.type('total = 42');
+  await page.keyboard.press('Control+Enter');
+  await expect(view.getByRole('row', { name: /total int 42/ })).toBeVisible();
+});

@@ -105,12 +105,17 @@ describe('kernels on a real Jupyter server', () => {
     expect(Buffer.from(b64, 'base64').subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
   });
 
-  it('restart clears the kernel state', async () => {
+  it('restart clears the kernel state and takes code sent right after it', async () => {
     await run('x = 41');
     expect((await run('x + 1')).result.status).toBe('ok');
     await kernels.restart(kernelId);
     expect((await run('x')).result).toMatchObject({ status: 'error', ename: 'NameError' });
-  });
+    // Back to back, with no pause: the first cell after a restart must not be lost.
+    for (let i = 0; i < 3; i++) {
+      await kernels.restart(kernelId);
+      expect((await run(`${i} + 1`)).result.status).toBe('ok');
+    }
+  }, 90_000);
 
   it('a kernel that dies is reported and comes back usable', async () => {
     const statusesBefore = events.length;
@@ -140,6 +145,27 @@ describe('reattaching to a kernel', () => {
     expect(seen).toContainEqual({ type: 'output', execId: 'cellA:1', output: { output_type: 'stream', name: 'stdout', text: 'while you were away\n' } });
     expect(seen.findIndex((e) => e.type === 'executeInput')).toBeLessThan(seen.findIndex((e) => e.type === 'output'));
     sub.dispose();
+    await kernels.shutdown(k.id);
+  });
+});
+
+describe('variables view', () => {
+  it('lists user globals with type and shape, silently', async () => {
+    const k = await kernels.start({});
+    const seen: KernelEvent[] = [];
+    kernels.onDidKernelEvent({ kernelId: k.id })((e) => seen.push(e));
+    await kernels.execute(k.id, { execId: 'v:1', code: "import numpy as np\na = [1, 2, 3]\nm = np.zeros((3, 4))\nname = 'iris'\n_private = 1\ndef f(): pass" });
+    const before = seen.length;
+    const vars = await kernels.variables(k.id);
+    expect(vars).toEqual([
+      { name: 'a', type: 'list', shape: '3', summary: '[1, 2, 3]' },
+      { name: 'm', type: 'ndarray', shape: '(3, 4)', summary: expect.stringContaining('array([[0., 0., 0., 0.]') },
+      { name: 'name', type: 'str', shape: '4', summary: "'iris'" },
+    ]);
+    await new Promise((r) => setTimeout(r, 100));
+    // Silent: no outputs or execute_input reached the notebook's event stream.
+    expect(seen.slice(before).filter((e) => e.type !== 'status')).toEqual([]);
+    expect((await kernels.execute(k.id, { execId: 'v:2', code: '1' })).executionCount).toBe(2);
     await kernels.shutdown(k.id);
   });
 });

@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { Emitter, type Event } from '../main/common/event';
 import { AppError, ErrorCode, isAppError } from '../main/common/errors';
 import type { CallContext } from '../main/common/rpc';
-import type { ExecuteRequest, ExecuteResult, IKernelService, JupyterServerStatus, KernelEvent, KernelInfo, KernelSpecInfo, KernelStatus, NotebookOutput } from '../main/common/kernels';
+import type { ExecuteRequest, ExecuteResult, IKernelService, JupyterServerStatus, KernelEvent, KernelInfo, KernelSpecInfo, KernelStatus, NotebookOutput, VariableInfo } from '../main/common/kernels';
 import type { JupyterServerSupervisor } from './jupyterServer';
 
 /** How many recent events a kernel keeps for reattaching pages, and how many characters of output at most. */
@@ -118,6 +118,20 @@ export class KernelService implements IKernelService {
     }
   }
 
+  async variables(kernelId: string): Promise<VariableInfo[]> {
+    const k = this.get(kernelId);
+    // Silent, with the answer in user_expressions: nothing reaches outputs, history or the execution count.
+    const future = k.conn.requestExecute({ code: VARIABLES_CODE, silent: true, store_history: false, user_expressions: { v: '_lathe_variables()' } });
+    const reply = (await future.done).content as KernelMessage.IExecuteReplyMsg['content'] & { user_expressions?: Record<string, { status: string; data?: Record<string, string>; evalue?: string }> };
+    const v = reply.user_expressions?.v;
+    if (reply.status !== 'ok' || v?.status !== 'ok' || !v.data) {
+      throw new AppError('VARIABLES_UNAVAILABLE', `The kernel could not list its variables${v?.evalue ? `: ${v.evalue}` : ''}. Only Python kernels are supported.`);
+    }
+    const json = (v.data as Record<string, unknown>)['application/json'];
+    if (!Array.isArray(json)) throw new AppError('VARIABLES_UNAVAILABLE', 'The kernel answered the variables request without JSON; its IPython may be too old.');
+    return (json as VariableInfo[]).map((x) => (x.shape === null ? { name: x.name, type: x.type, summary: x.summary } : x));
+  }
+
   async inputReply(kernelId: string, value: string): Promise<void> {
     const k = this.get(kernelId);
     if (!k.pendingInput) throw new AppError(ErrorCode.BadRequest, 'The kernel is not waiting for input.');
@@ -129,8 +143,13 @@ export class KernelService implements IKernelService {
     await this.get(kernelId).conn.interrupt();
   }
 
+  /** Restarts and resolves only once the new kernel answers, so code sent right after is not lost in the switch. */
   async restart(kernelId: string): Promise<void> {
-    await this.get(kernelId).conn.restart();
+    const { conn } = this.get(kernelId);
+    await conn.restart();
+    const ready = conn.requestKernelInfo();
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new AppError('KERNEL_RESTART_TIMEOUT', 'The kernel did not come back within 60 s of a restart. Restart it again, or start a new one.')), 60_000).unref());
+    await Promise.race([ready, timeout]);
   }
 
   async shutdown(kernelId: string): Promise<void> {
@@ -213,6 +232,37 @@ export class KernelService implements IKernelService {
     this.settings = undefined;
   }
 }
+
+/** Defines a helper in the kernel (underscore-named, so it hides itself) that lists user globals as JSON. */
+const VARIABLES_CODE = `
+def _lathe_variables():
+    import types
+    ip = get_ipython()
+    hidden = set(ip.user_ns_hidden) if hasattr(ip, 'user_ns_hidden') else set()
+    out = []
+    for name, value in list(ip.user_ns.items()):
+        if name.startswith('_') or name in hidden or isinstance(value, (types.ModuleType, types.FunctionType, type)) or name in ('In', 'Out', 'exit', 'quit', 'get_ipython'):
+            continue
+        shape = getattr(value, 'shape', None)
+        if shape is not None:
+            shape = str(tuple(shape))
+        elif hasattr(value, '__len__'):
+            try:
+                shape = str(len(value))
+            except Exception:
+                shape = None
+        try:
+            summary = repr(value)
+        except Exception as e:
+            summary = '<repr failed: %s>' % e
+        out.append({'name': name, 'type': type(value).__name__, 'shape': shape, 'summary': summary[:200]})
+    class _LatheJson:
+        def __init__(self, data):
+            self.data = data
+        def _repr_json_(self):
+            return self.data
+    return _LatheJson(sorted(out, key=lambda v: v['name']))
+`;
 
 /** Maps a Jupyter IOPub message to a Lathe kernel event (nbformat outputs), or undefined for ones the UI does not need. */
 export function toEvent(execId: string, msg: KernelMessage.IIOPubMessage): KernelEvent | undefined {

@@ -47,6 +47,16 @@ export type KernelEvent =
   | { type: 'updateDisplay'; execId: string; displayId: string; output: NotebookOutput }
   | { type: 'inputRequest'; execId: string; prompt: string; password: boolean };
 
+/** One global variable of a kernel, as the variables view shows it. */
+export interface VariableInfo {
+  name: string;
+  type: string;
+  /** Shape for arrays and data frames, length for sized containers. */
+  shape?: string;
+  /** A short repr, cut to 200 characters. */
+  summary: string;
+}
+
 /** Code to run. `execId` is chosen by the caller so it can match events that arrive before the call returns. */
 export const ExecuteRequestSchema = z
   .object({
@@ -85,6 +95,8 @@ export interface IKernelService {
   start(options: { spec?: string; path?: string }): Promise<KernelInfo>;
   /** Runs code; outputs stream on onDidKernelEvent. Cancelling the call interrupts the kernel. */
   execute(kernelId: string, request: ExecuteRequest, ctx?: CallContext): Promise<ExecuteResult>;
+  /** The kernel's user-defined globals (names, types, shapes), read silently: no output, no execution count. */
+  variables(kernelId: string): Promise<VariableInfo[]>;
   /** Answers a pending `input()` prompt. */
   inputReply(kernelId: string, value: string): Promise<void>;
   /** Interrupts the running execution (SIGINT to the kernel). */
@@ -110,6 +122,7 @@ export const KernelChannel = defineChannel<IKernelService>({
     start: [z.object({ spec: z.string().min(1).max(200).optional(), path: z.string().min(1).max(4096).optional() }).strict()],
     execute: [KernelId, ExecuteRequestSchema],
     inputReply: [KernelId, z.string().max(1024 * 1024)],
+    variables: [KernelId],
     interrupt: [KernelId],
     restart: [KernelId],
     shutdown: [KernelId],

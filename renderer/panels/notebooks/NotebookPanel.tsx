@@ -3,6 +3,7 @@ import { loadMonaco } from './monaco';
 import { isAppError } from '../../../main/common/errors';
 import type { Services } from '../../app/services';
 import { NotebookEditor } from './NotebookEditor';
+import { VariablesView } from './VariablesView';
 import { useNotebookSession } from './useNotebookSession';
 
 /** The notebooks side bar: open or create a notebook by its path in the workspace. */
@@ -59,6 +60,7 @@ export function NotebookPanel({ services, path, theme }: { services: Services; p
   useEffect(() => void loadMonaco().catch(() => undefined), []);
   const [answer, setAnswer] = useState('');
   const [active, setActive] = useState(0);
+  const [showVariables, setShowVariables] = useState(false);
   const inputBox = useRef<HTMLInputElement>(null);
   const focusBefore = useRef<Element | null>(null);
   // The prompt takes focus when it appears and gives it back (usually to the cell editor) once answered.
@@ -92,6 +94,9 @@ export function NotebookPanel({ services, path, theme }: { services: Services; p
         <button onClick={() => void session.restart()}>Restart kernel</button>
         <button onClick={() => void session.restartAndRunAll()}>Restart and run all</button>
         <button onClick={() => session.clearOutputs()}>Clear outputs</button>
+        <button aria-pressed={showVariables} onClick={() => setShowVariables((v) => !v)}>
+          Variables
+        </button>
         <span className="spacer" />
         <span role="status" aria-label="Kernel status" className={`kernel-${session.kernelStatus}`}>
           Kernel: {session.kernelStatus === 'none' ? 'not started' : session.kernelStatus}
@@ -121,7 +126,10 @@ export function NotebookPanel({ services, path, theme }: { services: Services; p
           <button type="submit">Send</button>
         </form>
       )}
-      <NotebookEditor session={session} theme={theme} onActiveChange={setActive} />
+      <div className="notebook-main">
+        <NotebookEditor session={session} theme={theme} onActiveChange={setActive} />
+        {showVariables && <VariablesView session={session} />}
+      </div>
     </div>
   );
 }

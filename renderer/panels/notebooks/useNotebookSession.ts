@@ -211,6 +211,8 @@ export function useNotebookSession(services: Services, path: string) {
     setDoc((d) => ({ ...d, cells: d.cells.map((c) => (c.type === 'code' && (c.outputs.length || c.executionCount !== null) ? { ...c, outputs: [], executionCount: null, outputsChanged: true } : c)) }));
   }, [setDoc]);
 
+  const variables = useCallback(async () => (kernelId.current ? services.kernels.variables(kernelId.current) : []), [services]);
+
   const answerInput = useCallback(
     async (value: string) => {
       setInput(undefined);
@@ -226,7 +228,7 @@ export function useNotebookSession(services: Services, path: string) {
     [services],
   );
 
-  return { doc, setDoc, dirty, error, conflict, kernelStatus, input, save, reload: load, run, interrupt, restart, restartAndRunAll, clearOutputs, answerInput };
+  return { doc, setDoc, dirty, error, conflict, kernelStatus, input, save, reload: load, run, interrupt, restart, restartAndRunAll, clearOutputs, answerInput, variables };
 }
 
 /** What useNotebookSession returns. */

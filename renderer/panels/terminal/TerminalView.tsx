@@ -31,10 +31,13 @@ export function TerminalView(props: { id: string; title: string; service: ITermi
     t.attachCustomKeyEventHandler((e) => {
       if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey) return true;
       if (e.code === 'KeyC') {
+        e.preventDefault();
         void navigator.clipboard?.writeText(t.getSelection());
         return false;
       }
       if (e.code === 'KeyV') {
+        // Without preventDefault Chromium also runs its own "paste as plain text": the text would arrive twice.
+        e.preventDefault();
         void navigator.clipboard?.readText().then((text) => t.paste(text));
         return false;
       }

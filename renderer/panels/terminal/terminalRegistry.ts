@@ -29,3 +29,9 @@ export function terminalRenderer(id: string): string {
   const t = terminals.get(id);
   return t?.element?.querySelector('canvas') ? 'webgl' : 'dom';
 }
+
+/** The cursor's row on the screen (0 = top) and the screen's row count, for tests that point at the screen. */
+export function terminalCursor(id: string): { row: number; rows: number } | undefined {
+  const t = terminals.get(id);
+  return t ? { row: t.buffer.active.cursorY, rows: t.rows } : undefined;
+}
