@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { AppError, isAppError } from '../../../main/common/errors';
+import type { IDisposable } from '../../../main/common/event';
 import type { KernelEvent, KernelStatus } from '../../../main/common/kernels';
 import type { Services } from '../../app/services';
 import { applyKernelEvent, fromJson, toJson, updateCell, type NotebookDoc } from './notebookModel';
@@ -36,6 +37,7 @@ export function useNotebookSession(services: Services, path: string) {
   /** Set by an interrupt that came while the kernel was starting: the pending run is dropped. */
   const interruptPending = useRef(false);
   const kernelStart = useRef<Promise<string> | undefined>(undefined);
+  const kernelSub = useRef<IDisposable | undefined>(undefined);
 
   const setDoc = useCallback((f: (d: NotebookDoc) => NotebookDoc, markDirty = true) => {
     const next = f(docRef.current!);
@@ -58,7 +60,7 @@ export function useNotebookSession(services: Services, path: string) {
         const existing = (await services.kernels.list()).find((k) => k.path === path && k.status !== 'dead');
         if (existing) {
           kernelId.current = existing.id;
-          services.kernels.onDidKernelEvent({ kernelId: existing.id })(onKernelEventRef.current);
+          kernelSub.current = services.kernels.onDidKernelEvent({ kernelId: existing.id })(onKernelEventRef.current);
         }
       }
     } catch (err) {
@@ -127,7 +129,7 @@ export function useNotebookSession(services: Services, path: string) {
     setKernelStatus('starting');
     const k = await services.kernels.start({ spec, path });
     kernelId.current = k.id;
-    services.kernels.onDidKernelEvent({ kernelId: k.id })(onKernelEvent);
+    kernelSub.current = services.kernels.onDidKernelEvent({ kernelId: k.id })(onKernelEvent);
     return k.id;
   }, [services, path, onKernelEvent]);
 
@@ -221,8 +223,10 @@ export function useNotebookSession(services: Services, path: string) {
     [services],
   );
 
+  // Closing the notebook (not reloading the page) ends its kernel and its event subscription.
   useEffect(
     () => () => {
+      kernelSub.current?.dispose();
       if (kernelId.current) void services.kernels.shutdown(kernelId.current).catch(() => undefined);
     },
     [services],
