@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, openWorkbench, test } from './fixtures';
@@ -199,4 +199,25 @@ test('the variables view lists the kernel globals and follows new runs', async (
   await page.keyboard.type('total = 42');
   await page.keyboard.press('Control+Enter');
   await expect(view.getByRole('row', { name: /total int 42/ })).toBeVisible();
+});
+
+test('the kernel picker lists every kernelspec and switches the notebook to it', async ({ page, core }) => {
+  // A kernelspec in Lathe's own Jupyter path, as the environments feature writes them.
+  const dir = join(core.dataDir, 'jupyter', 'share', 'kernels', 'e2e-env');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'kernel.json'), JSON.stringify({ argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], display_name: 'E2E env', language: 'python', env: { LATHE_E2E_KERNEL: 'picked' } }));
+  await openWorkbench(page, core);
+  await newNotebook(page, 'picker');
+  await page.keyboard.press('Escape');
+  await page.getByRole('combobox', { name: 'Kernel' }).selectOption({ label: 'E2E env' });
+  await expect(page.getByLabel('Kernel status')).toHaveText('Kernel: idle', { timeout: 30_000 });
+  await page.locator('[data-cell-index="0"] .cell-source').click();
+  await expect(page.getByRole('textbox', { name: 'Editor for cell 1' })).toBeFocused();
+  await page.keyboard.type("import os; print(os.environ.get('LATHE_E2E_KERNEL'))");
+  await page.keyboard.press('Control+Enter');
+  await expect(cell(page, 1).getByRole('group', { name: 'Cell output' })).toContainText('picked');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+s');
+  await expect(page.getByLabel('unsaved changes')).toHaveCount(0);
+  expect(JSON.parse(readFileSync(join(core.workspace, 'picker.ipynb'), 'utf8')).metadata.kernelspec).toEqual({ name: 'e2e-env', display_name: 'E2E env', language: 'python' });
 });

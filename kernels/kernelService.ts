@@ -74,6 +74,7 @@ export class KernelService implements IKernelService {
     conn.statusChanged.connect((_, status) => record.events.fire({ type: 'status', status: status as KernelStatus }));
     conn.connectionStatusChanged.connect((_, c) => {
       if (c === 'disconnected') record.events.fire({ type: 'status', status: 'disconnected' });
+      if (c === 'connected') void this.probeUntilKnown(conn);
     });
     return this.describe(conn.id, record);
   }
@@ -170,6 +171,19 @@ export class KernelService implements IKernelService {
       listener({ type: 'status', status: k.conn.status as KernelStatus });
       return k.events.event(listener);
     };
+  }
+
+  /**
+   * After a reconnect (e.g. the server auto-restarted a dead kernel) @jupyterlab/services may send its
+   * kernel_info request before the server's ZMQ subscriptions are up, miss the status messages and leave
+   * the status "unknown" though the kernel is ready (its own FIXME says so). Ask again until it answers.
+   */
+  private async probeUntilKnown(conn: Kernel.IKernelConnection): Promise<void> {
+    for (let attempt = 0; attempt < 10 && !conn.isDisposed; attempt++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      if (conn.isDisposed || conn.status !== 'unknown' || conn.connectionStatus !== 'connected') return;
+      await Promise.race([conn.requestKernelInfo().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+    }
   }
 
   /** Delivers an event and keeps it for pages that attach later (status events are not kept: the current one is sent on attach). */

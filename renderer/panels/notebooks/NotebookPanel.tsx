@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { loadMonaco } from './monaco';
 import { isAppError } from '../../../main/common/errors';
+import type { KernelSpecInfo } from '../../../main/common/kernels';
 import type { Services } from '../../app/services';
 import { NotebookEditor } from './NotebookEditor';
 import { VariablesView } from './VariablesView';
@@ -98,6 +99,7 @@ export function NotebookPanel({ services, path, theme }: { services: Services; p
           Variables
         </button>
         <span className="spacer" />
+        <KernelPicker services={services} session={session} />
         <span role="status" aria-label="Kernel status" className={`kernel-${session.kernelStatus}`}>
           Kernel: {session.kernelStatus === 'none' ? 'not started' : session.kernelStatus}
         </span>
@@ -131,5 +133,34 @@ export function NotebookPanel({ services, path, theme }: { services: Services; p
         {showVariables && <VariablesView session={session} />}
       </div>
     </div>
+  );
+}
+
+/** Picks the notebook's kernel among every kernelspec the server offers. */
+function KernelPicker({ services, session }: { services: Services; session: ReturnType<typeof useNotebookSession> }) {
+  const [specs, setSpecs] = useState<KernelSpecInfo[]>([]);
+  useEffect(() => {
+    services.kernels.specs().then(setSpecs, () => setSpecs([]));
+  }, [services]);
+  const current = ((session.doc?.rest.metadata as { kernelspec?: { name?: string } } | undefined)?.kernelspec?.name) ?? 'python3';
+  return (
+    <label className="kernel-picker">
+      Kernel{' '}
+      <select
+        aria-label="Kernel"
+        value={current}
+        onChange={(e) => {
+          const spec = specs.find((s) => s.name === e.target.value);
+          if (spec) void session.changeKernel(spec);
+        }}
+      >
+        {!specs.some((s) => s.name === current) && <option value={current}>{current}</option>}
+        {specs.map((s) => (
+          <option key={s.name} value={s.name}>
+            {s.displayName}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

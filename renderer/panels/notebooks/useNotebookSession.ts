@@ -213,6 +213,22 @@ export function useNotebookSession(services: Services, path: string) {
     setDoc((d) => ({ ...d, cells: d.cells.map((c) => (c.type === 'code' && (c.outputs.length || c.executionCount !== null) ? { ...c, outputs: [], executionCount: null, outputsChanged: true } : c)) }));
   }, [setDoc]);
 
+  /** Switches the notebook to another kernelspec: records it in the metadata and replaces the running kernel. */
+  const changeKernel = useCallback(
+    async (spec: { name: string; displayName: string; language: string }) => {
+      setDoc((d) => ({ ...d, rest: { ...d.rest, metadata: { ...(d.rest.metadata as object), kernelspec: { name: spec.name, display_name: spec.displayName, language: spec.language } } } }));
+      queue.current = [];
+      kernelSub.current?.dispose();
+      kernelSub.current = undefined;
+      const old = kernelId.current;
+      kernelId.current = undefined;
+      setKernelStatus('none');
+      if (old) await services.kernels.shutdown(old).catch(() => undefined);
+      await ensureKernel().catch((e: AppError) => setError(e.message));
+    },
+    [services, setDoc, ensureKernel],
+  );
+
   const variables = useCallback(async () => (kernelId.current ? services.kernels.variables(kernelId.current) : []), [services]);
 
   const answerInput = useCallback(
@@ -232,7 +248,7 @@ export function useNotebookSession(services: Services, path: string) {
     [services],
   );
 
-  return { doc, setDoc, dirty, error, conflict, kernelStatus, input, save, reload: load, run, interrupt, restart, restartAndRunAll, clearOutputs, answerInput, variables };
+  return { doc, setDoc, dirty, error, conflict, kernelStatus, input, save, reload: load, run, interrupt, restart, restartAndRunAll, clearOutputs, answerInput, variables, changeKernel };
 }
 
 /** What useNotebookSession returns. */
