@@ -151,7 +151,7 @@ test('a reloaded page reattaches to its running kernel and shows the output that
   await expect(cell(page, 3).getByRole('group', { name: 'Cell output' })).toContainText('10');
 });
 
-test('input() prompts, run above/below, clear outputs, restart and run all', async ({ page, core }) => {
+test('input() prompts, run below, clear outputs', async ({ page, core }) => {
   await openWorkbench(page, core);
   await newNotebook(page, 'flow');
   await page.keyboard.type("name = input('Name? ')");
@@ -172,12 +172,23 @@ test('input() prompts, run above/below, clear outputs, restart and run all', asy
   await page.getByRole('button', { name: 'Run below' }).click();
   await expect(cell(page, 2).getByRole('group', { name: 'Cell output' })).toContainText('hello Ada');
 
-  // Restart and run all asks for the name again: the kernel started fresh.
+});
+
+test('restart and run all runs every cell again in a fresh kernel', async ({ page, core }) => {
+  await openWorkbench(page, core);
+  await newNotebook(page, 'rerun');
+  await page.keyboard.type('n = 20');
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type('n + 22');
+  await page.keyboard.press('Control+Enter');
+  await expect(cell(page, 2).getByRole('group', { name: 'Cell output' })).toContainText('42');
+  await page.keyboard.press('Control+Enter');
+  await expect(cell(page, 2).getByLabel('Execution count 3')).toBeVisible();
   await page.getByRole('button', { name: 'Restart and run all' }).click();
-  await expect(page.getByLabel('Name?')).toBeFocused({ timeout: 30_000 });
-  await page.getByLabel('Name?').fill('Grace');
-  await page.keyboard.press('Enter');
-  await expect(cell(page, 2).getByRole('group', { name: 'Cell output' })).toContainText('hello Grace');
+  // A fresh kernel counts from 1 again, and every cell ran in order.
+  await expect(cell(page, 1).getByLabel('Execution count 1')).toBeVisible({ timeout: 30_000 });
+  await expect(cell(page, 2).getByLabel('Execution count 2')).toBeVisible();
+  await expect(cell(page, 2).getByRole('group', { name: 'Cell output' })).toContainText('42');
 });
 
 test('the variables view lists the kernel globals and follows new runs', async ({ page, core }) => {

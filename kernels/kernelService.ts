@@ -144,13 +144,31 @@ export class KernelService implements IKernelService {
     await this.get(kernelId).conn.interrupt();
   }
 
-  /** Restarts and resolves only once the new kernel answers, so code sent right after is not lost in the switch. */
+  /**
+   * Restarts and resolves only once the new kernel is reachable on both channels: a kernel_info reply (shell)
+   * and a status message (iopub). Code sent before iopub is subscribed can run without its outputs or its
+   * idle ever arriving, which left "restart and run all" hanging now and then.
+   */
   async restart(kernelId: string): Promise<void> {
     const { conn } = this.get(kernelId);
     await conn.restart();
-    const ready = conn.requestKernelInfo();
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new AppError('KERNEL_RESTART_TIMEOUT', 'The kernel did not come back within 60 s of a restart. Restart it again, or start a new one.')), 60_000).unref());
-    await Promise.race([ready, timeout]);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const sawIdle = new Promise<boolean>((resolve) => {
+        const onStatus = (_: unknown, st: string) => {
+          if (st === 'idle') {
+            conn.statusChanged.disconnect(onStatus);
+            resolve(true);
+          }
+        };
+        conn.statusChanged.connect(onStatus);
+        setTimeout(() => (conn.statusChanged.disconnect(onStatus), resolve(false)), 2000).unref();
+      });
+      // kernel_info makes the kernel publish busy then idle on iopub; seeing idle proves iopub is live.
+      void conn.requestKernelInfo().catch(() => undefined);
+      if (await sawIdle) return;
+      if (Date.now() > deadline) throw new AppError('KERNEL_RESTART_TIMEOUT', 'The kernel did not come back within 60 s of a restart. Restart it again, or start a new one.');
+    }
   }
 
   async shutdown(kernelId: string): Promise<void> {
