@@ -210,6 +210,14 @@ test('the variables view lists the kernel globals and follows new runs', async (
   await page.keyboard.type('total = 42');
   await page.keyboard.press('Control+Enter');
   await expect(view.getByRole('row', { name: /total int 42/ })).toBeVisible();
+  // With the view open and nothing running, the kernel stays idle (the view must not poll it).
+  await expect(page.getByLabel('Kernel status')).toHaveText('Kernel: idle');
+  const samples: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    samples.push((await page.getByLabel('Kernel status').textContent()) ?? '');
+    await page.waitForTimeout(150);
+  }
+  expect(new Set(samples)).toEqual(new Set(['Kernel: idle']));
 });
 
 test('the kernel picker lists every kernelspec and switches the notebook to it', async ({ page, core }) => {

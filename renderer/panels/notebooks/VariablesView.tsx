@@ -3,18 +3,22 @@ import { isAppError } from '../../../main/common/errors';
 import type { VariableInfo } from '../../../main/common/kernels';
 import type { NotebookSession } from './useNotebookSession';
 
-/** The kernel's globals (name, type, shape, value), refreshed each time the kernel goes idle. */
+/**
+ * The kernel's globals (name, type, shape, value), refreshed when the view opens and after each cell run.
+ * Not on every idle: the query itself makes the kernel busy then idle, which would poll forever.
+ */
 export function VariablesView({ session }: { session: NotebookSession }) {
   const [vars, setVars] = useState<VariableInfo[]>([]);
   const [error, setError] = useState<string>();
-  const { kernelStatus, variables } = session;
+  const { kernelStatus, variables, runsDone } = session;
+  const started = kernelStatus !== 'none';
   useEffect(() => {
-    if (kernelStatus !== 'idle') return;
+    if (!started) return;
     variables().then(
       (v) => (setVars(v), setError(undefined)),
       (err) => setError(isAppError(err) ? err.message : String(err)),
     );
-  }, [kernelStatus, variables]);
+  }, [started, runsDone, variables]);
   return (
     <aside className="variables" aria-label="Variables">
       <h3>Variables</h3>

@@ -25,6 +25,8 @@ export function useNotebookSession(services: Services, path: string) {
   const [conflict, setConflict] = useState(false);
   const [kernelStatus, setKernelStatus] = useState<KernelStatus | 'none'>('none');
   const [input, setInput] = useState<InputPrompt>();
+  /** Counts finished cell runs, so views like the variables table refresh after runs (and not on every idle). */
+  const [runsDone, setRunsDone] = useState(0);
   const docRef = useRef<NotebookDoc | undefined>(undefined);
   const mtime = useRef<number | undefined>(undefined);
   const kernelId = useRef<string | undefined>(undefined);
@@ -166,6 +168,7 @@ export function useNotebookSession(services: Services, path: string) {
           setError(isAppError(err) ? err.message : String(err));
         } finally {
           executing.current = false;
+          setRunsDone((n) => n + 1);
           setInput(undefined);
           setDoc((d) => updateCell(d, key, (c) => ({ ...c, state: undefined })));
         }
@@ -248,7 +251,7 @@ export function useNotebookSession(services: Services, path: string) {
     [services],
   );
 
-  return { doc, setDoc, dirty, error, conflict, kernelStatus, input, save, reload: load, run, interrupt, restart, restartAndRunAll, clearOutputs, answerInput, variables, changeKernel };
+  return { doc, setDoc, dirty, error, conflict, kernelStatus, input, save, reload: load, run, interrupt, restart, restartAndRunAll, clearOutputs, answerInput, variables, changeKernel, runsDone };
 }
 
 /** What useNotebookSession returns. */
