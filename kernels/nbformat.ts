@@ -1,5 +1,5 @@
 import { AppError } from '../main/common/errors';
-import type { NotebookJson } from '../main/common/notebooks';
+import { randomCellId, type NotebookJson } from '../main/common/notebooks';
 
 /**
  * Serialises a notebook the way Python's nbformat writes it (json.dumps with sort_keys=True, indent=1,
@@ -112,7 +112,3 @@ export function emptyNotebook(): NotebookJson {
   };
 }
 
-/** A cell id as nbformat 4.5 wants it (1–64 of [a-zA-Z0-9-_]). */
-export function randomCellId(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
-}

@@ -1,7 +1,6 @@
 import { AppError } from '../main/common/errors';
-import type { IKernelService, KernelEvent, NotebookOutput } from '../main/common/kernels';
-import type { INotebookFileService, NotebookJson } from '../main/common/notebooks';
-import { randomCellId } from './nbformat';
+import { stripTransient, type IKernelService, type KernelEvent, type NotebookOutput } from '../main/common/kernels';
+import { randomCellId, type INotebookFileService, type NotebookJson } from '../main/common/notebooks';
 
 /** A parameter value as given on the command line, already typed. */
 export type ParamValue = string | number | boolean | null;
@@ -129,9 +128,3 @@ function collect(cur: { outputs: NotebookOutput[]; clearOnNext: boolean }, e: Ke
   }
 }
 
-/** `transient` is a message field, not part of nbformat: a saved output must not carry it. */
-function stripTransient(o: NotebookOutput): NotebookOutput {
-  if (o.output_type !== 'display_data' || !o.transient) return o;
-  const { transient: _t, ...rest } = o;
-  return rest as NotebookOutput;
-}

@@ -57,6 +57,13 @@ export interface VariableInfo {
   summary: string;
 }
 
+/** `transient` is a message field, not part of nbformat: an output saved to a file must not carry it. */
+export function stripTransient(o: NotebookOutput): NotebookOutput {
+  if (o.output_type !== 'display_data' || !o.transient) return o;
+  const { transient: _t, ...rest } = o;
+  return rest as NotebookOutput;
+}
+
 /** Code to run. `execId` is chosen by the caller so it can match events that arrive before the call returns. */
 export const ExecuteRequestSchema = z
   .object({

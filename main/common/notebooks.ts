@@ -59,3 +59,8 @@ export const NotebookFileChannel = defineChannel<INotebookFileService>({
   },
   events: {},
 });
+
+/** A cell id as nbformat 4.5 wants it (1-64 of [a-zA-Z0-9-_]): 16 random hex characters. */
+export function randomCellId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
+}

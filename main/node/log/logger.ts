@@ -66,11 +66,6 @@ export class Logger {
     this.write('error', msg, fields);
   }
 
-  /** Redacts secrets from any value, for use before something leaves the process. */
-  redact(value: unknown): unknown {
-    return this.redactValue(value, 0);
-  }
-
   private redactString(s: string): string {
     let out = s;
     for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);

@@ -1,5 +1,5 @@
-import type { KernelEvent, NotebookOutput } from '../../../main/common/kernels';
-import type { NotebookJson } from '../../../main/common/notebooks';
+import { stripTransient, type KernelEvent, type NotebookOutput } from '../../../main/common/kernels';
+import { randomCellId, type NotebookJson } from '../../../main/common/notebooks';
 
 /** The kinds of cell. */
 export type CellType = 'code' | 'markdown' | 'raw';
@@ -30,9 +30,6 @@ export interface NotebookDoc {
 
 const joinSource = (s: unknown) => (Array.isArray(s) ? s.join('') : typeof s === 'string' ? s : '');
 let nextKey = 1;
-function newId(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /** Builds the editor's document from a notebook file. */
 export function fromJson(nb: NotebookJson): NotebookDoc {
@@ -84,15 +81,10 @@ export function toJson(doc: NotebookDoc): NotebookJson {
   return { ...doc.rest, cells } as NotebookJson;
 }
 
-function stripTransient(o: NotebookOutput): NotebookOutput {
-  if (o.output_type !== 'display_data' || !o.transient) return o;
-  const { transient: _t, ...rest } = o;
-  return rest as NotebookOutput;
-}
 
 /** A new empty cell of the given type. */
 export function newCell(type: CellType = 'code'): CellModel {
-  const id = newId();
+  const id = randomCellId();
   return { key: id, type, source: '', outputs: [], executionCount: null, raw: { cell_type: type, id, metadata: {}, source: '' }, outputsChanged: false };
 }
 
