@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { AppError } from '../main/common/errors';
 
@@ -12,6 +12,8 @@ export interface EnvKernelSpec {
   /** Activation variables: PATH with the env's bin first, CONDA_PREFIX, CONDA_DEFAULT_ENV, activate.d exports. */
   env: Record<string, string>;
   language?: string;
+  /** The env's prefix, recorded in the spec's metadata so Lathe can tell its env kernels apart. */
+  envPrefix?: string;
 }
 
 /** The folder Lathe adds to JUPYTER_PATH; its kernels/ holds the kernelspecs Lathe writes. */
@@ -35,10 +37,31 @@ export function writeEnvKernelSpec(dataDir: string, spec: EnvKernelSpec): string
     display_name: spec.displayName,
     language: spec.language ?? 'python',
     env: spec.env,
-    metadata: { lathe: { managed: true } },
+    metadata: { lathe: { managed: true, ...(spec.envPrefix ? { env: spec.envPrefix } : {}) } },
   };
   writeFileSync(join(dir, 'kernel.json'), JSON.stringify(kernelJson, null, 1) + '\n');
   return dir;
+}
+
+/** The kernelspecs Lathe wrote for envs: name → the env prefix recorded in it. */
+export function listEnvKernelSpecs(dataDir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const dir = join(latheJupyterPath(dataDir), 'kernels');
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    try {
+      const j = JSON.parse(readFileSync(join(dir, n, 'kernel.json'), 'utf8')) as { metadata?: { lathe?: { managed?: boolean; env?: string } } };
+      if (j.metadata?.lathe?.managed && j.metadata.lathe.env) out.set(n, j.metadata.lathe.env);
+    } catch {
+      // Not one of ours, or unreadable: leave it alone.
+    }
+  }
+  return out;
 }
 
 /** Removes a kernelspec Lathe wrote. */

@@ -18,6 +18,18 @@ export const SettingsSchema = z.object({
       sidebarWidth: z.number().int().min(120).max(1200).default(260),
     })
     .prefault({}),
+  envs: z
+    .object({
+      /** The conda/mamba/micromamba executable that runs changes; unset = the first one found. */
+      defaultExe: z.string().optional(),
+      /** Channels added to every change, in priority order; file:// URLs work offline. */
+      channels: z.array(z.string().min(1)).default([]),
+      /** Use only these channels (conda's --override-channels). */
+      overrideChannels: z.boolean().default(false),
+      /** Never reach the network (conda's --offline). */
+      offline: z.boolean().default(false),
+    })
+    .prefault({}),
 });
 /** The user's settings. */
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -28,6 +40,16 @@ export const SettingsPatchSchema = z
     theme: SettingsSchema.shape.theme.unwrap().optional(),
     terminal: z.object({ fontSize: z.number().int().min(6).max(48), scrollback: z.number().int().min(100).max(1_000_000) }).partial().strict().optional(),
     layout: z.object({ sidebarWidth: z.number().int().min(120).max(1200) }).partial().strict().optional(),
+    envs: z
+      .object({
+        defaultExe: z.string().min(1).max(4096),
+        channels: z.array(z.string().min(1).max(500).regex(/^[^\s;|&$`'"\\<>]+$/, 'a channel name or URL (no spaces)')).max(50),
+        overrideChannels: z.boolean(),
+        offline: z.boolean(),
+      })
+      .partial()
+      .strict()
+      .optional(),
   })
   .strict();
 /** A partial update of the settings. */

@@ -29,6 +29,7 @@ export class SettingsService implements ISettingsService {
       ...(patch.theme ? { theme: patch.theme } : {}),
       terminal: { ...cur.terminal, ...patch.terminal },
       layout: { ...cur.layout, ...patch.layout },
+      envs: { ...cur.envs, ...patch.envs },
     });
     this.conf.store = next;
     this._onDidChange.fire(next);

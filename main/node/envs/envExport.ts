@@ -1,0 +1,106 @@
+import { YAMLParseError, parseDocument, stringify } from 'yaml';
+import { AppError } from '../../common/errors';
+import type { ExportFormat } from '../../common/envs';
+import { channelName, pipPackages, readHistory, readRecords, requestedSpecs, type CondaRecord } from './condaMeta';
+
+/** What Lathe needs from an environment.yml. */
+export interface EnvironmentFile {
+  name?: string;
+  prefix?: string;
+  channels: string[];
+  /** conda specs ("numpy=1.26"). */
+  conda: string[];
+  /** pip requirement lines from the `pip:` sub-list. */
+  pip: string[];
+}
+
+/** Parses an environment.yml; a YAML or shape error names the line and what to fix. */
+export function parseEnvironmentFile(text: string, fileName = 'environment.yml'): EnvironmentFile {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length) {
+    const e = doc.errors[0] as YAMLParseError;
+    const before = text.slice(0, e.pos[0]);
+    const line = before.split('\n').length;
+    const where = `line ${line}, column ${e.pos[0] - before.lastIndexOf('\n')}`;
+    throw new AppError('ENV_FILE_INVALID', `${fileName} is not valid YAML at ${where}: ${e.message.split('\n')[0]}. Fix the file (indent list items under "dependencies:") and try again.`);
+  }
+  const j = doc.toJS() as unknown;
+  if (!j || typeof j !== 'object' || Array.isArray(j)) throw new AppError('ENV_FILE_INVALID', `${fileName} must be a mapping with "dependencies:" (and optionally "name:" and "channels:").`);
+  const o = j as Record<string, unknown>;
+  const strList = (v: unknown, field: string): string[] => {
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) throw new AppError('ENV_FILE_INVALID', `${fileName}: "${field}" must be a list.`);
+    return v.map((x, i) => {
+      if (typeof x === 'string' || typeof x === 'number') return String(x);
+      throw new AppError('ENV_FILE_INVALID', `${fileName}: ${field}[${i}] must be a string like "numpy=1.26".`);
+    });
+  };
+  const conda: string[] = [];
+  const pip: string[] = [];
+  const deps = o.dependencies;
+  if (deps !== undefined && !Array.isArray(deps)) throw new AppError('ENV_FILE_INVALID', `${fileName}: "dependencies" must be a list.`);
+  for (const [i, d] of (deps ?? []).entries()) {
+    if (typeof d === 'string' || typeof d === 'number') conda.push(String(d));
+    else if (d && typeof d === 'object' && 'pip' in d) pip.push(...strList((d as { pip: unknown }).pip, `dependencies[${i}].pip`));
+    else throw new AppError('ENV_FILE_INVALID', `${fileName}: dependencies[${i}] must be a spec string or a "pip:" list.`);
+  }
+  return {
+    name: typeof o.name === 'string' ? o.name : undefined,
+    prefix: typeof o.prefix === 'string' ? o.prefix : undefined,
+    channels: strList(o.channels, 'channels'),
+    conda,
+    pip,
+  };
+}
+
+/** Channels in the order most packages came from, as conda lists them in an export. */
+function channelsOf(records: CondaRecord[]): string[] {
+  const count = new Map<string, number>();
+  for (const r of records) {
+    const c = channelName(r.channel, r.url);
+    if (c && c !== 'pypi' && c !== '<develop>') count.set(c, (count.get(c) ?? 0) + 1);
+  }
+  return [...count.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
+}
+
+/** Records ordered so each comes after what it depends on (python before noarch packages), as explicit installs need. */
+function dependencyOrder(records: CondaRecord[]): CondaRecord[] {
+  const byName = new Map(records.map((r) => [r.name, r]));
+  const out: CondaRecord[] = [];
+  const state = new Map<string, 1 | 2>();
+  const visit = (r: CondaRecord) => {
+    if (state.get(r.name)) return; // done, or a cycle (conda has a few): keep going
+    state.set(r.name, 1);
+    for (const d of r.depends ?? []) {
+      const dep = byName.get(d.split(/[\s=<>!]/)[0]!);
+      if (dep) visit(dep);
+    }
+    state.set(r.name, 2);
+    out.push(r);
+  };
+  for (const r of records) visit(r);
+  return out;
+}
+
+/** Exports an env from its conda-meta records and history: no conda needed, identical offline. */
+export async function exportEnv(prefix: string, name: string, format: ExportFormat): Promise<string> {
+  const { records, problems } = await readRecords(prefix);
+  if (problems.length) throw new AppError('ENV_CORRUPT', `Cannot export ${prefix}: ${problems.join('; ')}.`);
+  const conda = records.filter((r) => channelName(r.channel, r.url) !== 'pypi');
+  if (format === 'explicit') {
+    const missing = conda.filter((r) => !r.url);
+    if (missing.length) throw new AppError('ENV_NO_URLS', `Cannot write an explicit spec: ${missing.map((r) => r.name).join(', ')} ${missing.length === 1 ? 'has' : 'have'} no download URL in conda-meta (installed from a local build?). Export environment.yml instead.`);
+    const subdir = conda.find((r) => r.subdir && r.subdir !== 'noarch')?.subdir ?? conda[0]?.subdir ?? 'noarch';
+    const lines = dependencyOrder(conda).map((r) => (r.md5 ? `${r.url}#${r.md5}` : r.sha256 ? `${r.url}#sha256:${r.sha256}` : r.url!));
+    return `# This file may be used to create an environment using:\n# $ conda create --name <env> --file <this file>\n# platform: ${subdir}\n# exported by Lathe from ${prefix}\n@EXPLICIT\n${lines.join('\n')}\n`;
+  }
+  let deps: (string | { pip: string[] })[];
+  if (format === 'yaml-from-history') {
+    deps = requestedSpecs(await readHistory(prefix));
+  } else {
+    deps = conda.map((r) => (format === 'yaml-no-builds' ? `${r.name}=${r.version}` : `${r.name}=${r.version}=${r.build}`));
+    const pip = await pipPackages(prefix);
+    if (pip.length) deps.push({ pip: pip.map((p) => `${p.name}==${p.version}`) });
+  }
+  return stringify({ name, channels: channelsOf(conda), dependencies: deps, prefix }, { indent: 2 });
+}

@@ -1,0 +1,191 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { AppError } from '../../common/errors';
+import type { EnvList, EnvOpResult, EnvOperation, EnvPlan, EnvProgress, EnvSummary } from '../../common/envs';
+import type { CallContext } from '../../common/rpc';
+import type { ISettingsService } from '../../common/settings';
+import { buildArgs, flavourOf, planFromOutput, runTool, type StepOptions, type ToolRef, type ToolStep, type Where } from './condaCli';
+import { readRecords } from './condaMeta';
+import { exportEnv, parseEnvironmentFile } from './envExport';
+
+/** What operations need from the env service. */
+export interface EnvOpsHost {
+  list(): Promise<EnvList>;
+  resolve(ref: string): Promise<EnvSummary>;
+  rescan(): Promise<EnvList>;
+  progress(p: EnvProgress): void;
+}
+
+/** One planned tool run, plus the temporary files it needs. */
+interface Prepared {
+  tool: ToolRef;
+  steps: ToolStep[];
+  /** Used by dry runs that conda cannot do itself (rename, remove). */
+  localPlan?: EnvPlan;
+  describe: string;
+}
+
+/**
+ * Changes to envs through the default installation's CLI, in its dialect: dry runs grouped into a plan,
+ * progress forwarded, cancellation through the call's signal, temporary files (environment.yml, explicit
+ * specs) kept in the data dir with mode 0600 and removed afterwards.
+ */
+export class EnvOperations {
+  private readonly tmp: string;
+  private readonly running = new Set<string>();
+
+  constructor(
+    private readonly config: { dataDir: string; env: NodeJS.ProcessEnv },
+    private readonly settings: ISettingsService,
+    private readonly host: EnvOpsHost,
+  ) {
+    this.tmp = join(config.dataDir, 'tmp');
+  }
+
+  async plan(op: EnvOperation, ctx?: CallContext): Promise<EnvPlan> {
+    return this.withOp(op, async () => {
+      const p = await this.prepare(op, true);
+      if (p.localPlan) return p.localPlan;
+      const out = await runTool(p.tool, buildArgs(p.tool, p.steps[0]!, await this.options(op, true)), { signal: ctx?.signal, env: this.config.env, onProgress: (x) => this.host.progress({ opId: op.opId, ...x }) });
+      return planFromOutput(out.json, out.text);
+    });
+  }
+
+  async apply(op: EnvOperation, ctx?: CallContext): Promise<EnvOpResult> {
+    return this.withOp(op, async () => {
+      const p = await this.prepare(op, false);
+      let last: { json?: Record<string, unknown>; text: string } = { text: '' };
+      for (const step of p.steps) {
+        this.host.progress({ opId: op.opId, kind: 'log', text: `$ ${basename(p.tool.exe)} ${buildArgs(p.tool, step, await this.options(op, false)).join(' ')}` });
+        last = await runTool(p.tool, buildArgs(p.tool, step, await this.options(op, false)), { signal: ctx?.signal, env: this.config.env, onProgress: (x) => this.host.progress({ opId: op.opId, ...x }) });
+      }
+      await this.host.rescan();
+      const plan = last.json?.actions ? planFromOutput(last.json, last.text) : undefined;
+      const prefix = (typeof last.json?.prefix === 'string' ? last.json.prefix : undefined) ?? plan?.prefix;
+      const msg = typeof last.json?.message === 'string' ? last.json.message : `${p.describe}: done.`;
+      return { prefix, plan, message: msg };
+    });
+  }
+
+  /** Runs one operation at a time per opId, reports `done`, and removes its temporary files. */
+  private async withOp<T>(op: EnvOperation, fn: () => Promise<T>): Promise<T> {
+    if (this.running.has(op.opId)) throw new AppError('INVALID_ARGUMENT', `Operation ${op.opId} is already running; use a new opId.`);
+    this.running.add(op.opId);
+    try {
+      const r = await fn();
+      this.host.progress({ opId: op.opId, kind: 'done', text: 'ok' });
+      return r;
+    } catch (err) {
+      this.host.progress({ opId: op.opId, kind: 'done', text: (err as Error).message });
+      throw err;
+    } finally {
+      this.running.delete(op.opId);
+      rmSync(join(this.tmp, op.opId), { recursive: true, force: true });
+    }
+  }
+
+  private async options(op: EnvOperation, dryRun: boolean): Promise<StepOptions> {
+    const s = (await this.settings.get()).envs;
+    return { dryRun, channels: [...(op.channels ?? []), ...s.channels.filter((c) => !op.channels?.includes(c))], overrideChannels: s.overrideChannels, offline: op.offline ?? s.offline };
+  }
+
+  private async tool(): Promise<ToolRef> {
+    const list = await this.host.list();
+    const inst = list.installations.find((i) => i.exe === list.defaultExe) ?? list.installations[0];
+    if (!inst) throw new AppError('NO_CONDA', 'No conda, mamba or micromamba was found (PATH, CONDA_EXE, MAMBA_EXE and the usual install folders were searched). Install Miniforge from https://conda-forge.org/download/ or set CONDA_EXE, then refresh the list.');
+    return { tool: inst.tool, exe: inst.exe, version: inst.version };
+  }
+
+  /** A file the tool reads, private to this operation. */
+  private tempFile(opId: string, name: string, text: string): string {
+    const dir = join(this.tmp, opId);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const f = join(dir, name);
+    writeFileSync(f, text, { mode: 0o600 });
+    return f;
+  }
+
+  /** Checks where a new env goes: exactly one of name and prefix; the name free; the prefix absolute and empty. */
+  private async target(op: { name?: string; prefix?: string }, fileName?: string): Promise<Where> {
+    const name = op.name ?? (op.prefix ? undefined : fileName);
+    if (name && op.prefix) throw new AppError('INVALID_ARGUMENT', 'Give either a name or a prefix for the new env, not both.');
+    if (op.prefix) {
+      if (!isAbsolute(op.prefix)) throw new AppError('INVALID_ARGUMENT', `The prefix "${op.prefix}" must be an absolute path, like /home/me/envs/iris.`);
+      if (existsSync(op.prefix) && readdirSync(op.prefix).length > 0) throw new AppError('ENV_EXISTS', `${op.prefix} already exists and is not empty. Pick another folder, or remove that env first.`);
+      return { prefix: op.prefix };
+    }
+    if (!name) throw new AppError('INVALID_ARGUMENT', 'Give the new env a name (or a prefix).');
+    const list = await this.host.list();
+    const clash = list.envs.find((e) => e.named && e.name === name && (e.owner === list.defaultExe || !e.owner));
+    if (clash || name === 'base') throw new AppError('ENV_EXISTS', `An env named "${name}" already exists at ${clash?.prefix ?? 'the root prefix'}. Pick another name, or remove that env first.`);
+    return { name };
+  }
+
+  private async prepare(op: EnvOperation, dryRun: boolean): Promise<Prepared> {
+    const tool = await this.tool();
+    const libmamba = flavourOf(tool) === 'libmamba';
+    switch (op.op) {
+      case 'create': {
+        const target = await this.target(op);
+        return { tool, steps: [{ kind: 'create', target, packages: op.packages }], describe: `Created ${'name' in target ? target.name : target.prefix}` };
+      }
+      case 'createFromFile': {
+        const file = parseEnvironmentFile(op.file);
+        const target = await this.target(op, file.name);
+        if (dryRun && !libmamba) {
+          // conda's `env create` has no dry run that shows actions: plan the same solve with `create`.
+          return { tool, steps: [{ kind: 'create', target, packages: file.conda }], describe: 'Planned' };
+        }
+        const path = this.tempFile(op.opId, 'environment.yml', op.file);
+        return { tool, steps: [{ kind: 'createFromFile', target, file: path }], describe: `Created ${'name' in target ? target.name : target.prefix} from environment.yml` };
+      }
+      case 'clone': {
+        const source = await this.host.resolve(op.source);
+        const target = await this.target(op);
+        if (!libmamba) return { tool, steps: [{ kind: 'clone', source: source.prefix, target }], describe: `Cloned ${source.name}` };
+        // micromamba and mamba 2 have no --clone: an explicit spec of the source rebuilds it exactly.
+        const spec = this.tempFile(op.opId, 'explicit.txt', await exportEnv(source.prefix, source.name, 'explicit'));
+        return { tool, steps: [{ kind: 'createFromFile', target, file: spec }], describe: `Cloned ${source.name}` };
+      }
+      case 'rename': {
+        const env = await this.existing(op.env);
+        await this.target({ name: op.newName });
+        const plan: EnvPlan = { prefix: env.prefix, install: [], remove: [], upgrade: [], downgrade: [], change: [], nothingToDo: false, message: `Renames ${env.name} (${env.prefix}) to ${op.newName}.` };
+        if (dryRun) return { tool, steps: [], localPlan: plan, describe: 'Planned' };
+        if (!libmamba) return { tool, steps: [{ kind: 'rename', prefix: env.prefix, newName: op.newName }], describe: `Renamed ${env.name} to ${op.newName}` };
+        const spec = this.tempFile(op.opId, 'explicit.txt', await exportEnv(env.prefix, env.name, 'explicit'));
+        return { tool, steps: [{ kind: 'createFromFile', target: { prefix: join(dirname(env.prefix), op.newName) }, file: spec }, { kind: 'removeEnv', prefix: env.prefix }], describe: `Renamed ${env.name} to ${op.newName}` };
+      }
+      case 'remove': {
+        const env = await this.existing(op.env);
+        if (dryRun) {
+          const { records } = await readRecords(env.prefix);
+          const plan: EnvPlan = { prefix: env.prefix, install: [], upgrade: [], downgrade: [], change: [], remove: records.map((r) => ({ name: r.name, from: `${r.version}-${r.build}` })), nothingToDo: false, message: `Removes the env ${env.name} at ${env.prefix} and everything in it.` };
+          return { tool, steps: [], localPlan: plan, describe: 'Planned' };
+        }
+        return { tool, steps: [{ kind: 'removeEnv', prefix: env.prefix }], describe: `Removed ${env.name}` };
+      }
+      case 'install':
+      case 'update':
+      case 'uninstall': {
+        const env = await this.host.resolve(op.env);
+        return { tool, steps: [{ kind: op.op, prefix: env.prefix, packages: op.packages }], describe: `${op.op === 'uninstall' ? 'Removed packages from' : op.op === 'install' ? 'Installed into' : 'Updated'} ${env.name}` };
+      }
+      case 'rollback': {
+        const env = await this.host.resolve(op.env);
+        return { tool, steps: [{ kind: 'rollback', prefix: env.prefix, revision: op.revision }], describe: `Rolled ${env.name} back to revision ${op.revision}` };
+      }
+    }
+  }
+
+  /** An env that may be renamed or removed: never a base env. */
+  private async existing(ref: string): Promise<EnvSummary> {
+    const env = await this.host.resolve(ref);
+    if (env.isBase) throw new AppError('INVALID_ARGUMENT', `${env.prefix} is a base env (the installation's root); Lathe will not rename or remove it. Uninstall conda itself to remove it.`);
+    return env;
+  }
+
+  dispose(): void {
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
