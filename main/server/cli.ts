@@ -1,13 +1,9 @@
 import { spawn } from 'node:child_process';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-
-type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { AppError, isAppError } from '../common/errors';
-import { createProxy, type RpcClient } from '../common/rpcClient';
+import { createProxy } from '../common/rpcClient';
 import { StatusChannel } from '../common/status';
-import { resolveDataDir } from '../node/paths';
-import { connectToCore, type CoreTarget } from './coreClient';
-import { localSocketPath } from './localSocket';
+import { parse, withClient } from './cliClient';
+import { ENV_USAGE, envCommand } from './envCommand';
 import { NB_USAGE, nbCommand } from './nbCommand';
 import { VERSION, startCore } from './serverMain';
 
@@ -20,12 +16,14 @@ Usage:
   lathe status [--json]        The core's version and services.
   ${NB_USAGE}
         Run a notebook headless (parameters go after the cell tagged "parameters"); exit 1 if a cell fails.
+${ENV_USAGE}
   lathe --version | help
 
 Client commands talk to a running core: the local one on this data dir by default, or a remote one with
 --url URL --token T (or LATHE_URL and LATHE_TOKEN).`;
 
-type Out = { log(s: string): void; error(s: string): void };
+import type { Out } from './cliClient';
+export { resolveTarget } from './cliClient';
 
 /** Runs the CLI; returns the process exit code (0 ok, 1 failure, 2 usage). */
 export async function runCli(argv: string[], out: Out = console, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -38,6 +36,8 @@ export async function runCli(argv: string[], out: Out = console, env: NodeJS.Pro
         return await status(rest, out, env);
       case 'nb':
         return await nbCommand(rest, out);
+      case 'env':
+        return await envCommand(rest, out, env);
       case '--version':
       case '-v':
         out.log(VERSION);
@@ -59,16 +59,6 @@ export async function runCli(argv: string[], out: Out = console, env: NodeJS.Pro
     }
     out.error(`lathe: ${isAppError(err) ? err.message : (err as Error).stack}`);
     return 1;
-  }
-}
-
-type Values = Record<string, string | boolean | undefined>;
-
-function parse(args: string[], options: ParseArgsOptionsConfig): Values {
-  try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true }).values as Values;
-  } catch (err) {
-    throw new AppError('USAGE', (err as Error).message);
   }
 }
 
@@ -125,31 +115,6 @@ function openBrowser(url: string): void {
     child.unref();
   } catch {
     // Same: the printed URL is the fallback.
-  }
-}
-
-/** Resolves which core a client command talks to. */
-export function resolveTarget(o: { url?: string; token?: string; 'data-dir'?: string }, env: NodeJS.ProcessEnv): CoreTarget {
-  const url = o.url || env.LATHE_URL;
-  if (!url) return { socketPath: localSocketPath(resolveDataDir(o['data-dir'], env)) };
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new AppError('USAGE', `--url "${url}" is not a URL; use the form http://HOST:PORT/.`);
-  }
-  const token = o.token || env.LATHE_TOKEN || parsed.searchParams.get('token') || undefined;
-  if (!token) throw new AppError('USAGE', `No token for ${parsed.origin}: pass --token or set LATHE_TOKEN.`);
-  return { url: parsed.origin + parsed.pathname, token };
-}
-
-async function withClient<T>(args: string[], extra: ParseArgsOptionsConfig, env: NodeJS.ProcessEnv, fn: (c: RpcClient, o: Values) => Promise<T>): Promise<T> {
-  const o = parse(args, { url: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' }, ...extra });
-  const client = await connectToCore(resolveTarget(o as Record<string, string | undefined>, env));
-  try {
-    return await fn(client, o);
-  } finally {
-    client.dispose();
   }
 }
 

@@ -21,6 +21,8 @@ import { SettingsService } from '../node/settings/settingsService';
 import { StatusService } from '../node/status/statusService';
 import { openDatabase } from '../node/store/database';
 import { TerminalService } from '../node/terminal/terminalService';
+import { EnvService } from '../node/envs/envService';
+import { EnvChannel } from '../common/envs';
 import { generateToken, isLoopback } from './auth';
 import { HttpFront } from './httpServer';
 import { prepareLocalSocket } from './localSocket';
@@ -50,6 +52,10 @@ export interface CoreOptions {
   workspace?: string;
   /** A Python with jupyter_server to use instead of searching for one. */
   jupyterPython?: string;
+  /** The environment the core treats as the user's for finding conda and running its tools (default process.env). */
+  userEnv?: NodeJS.ProcessEnv;
+  /** The user's home folder for conda discovery (default the OS's). */
+  home?: string;
 }
 
 /** A running core. */
@@ -99,6 +105,13 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
       log: (line) => jupyterLog.debug(line),
     });
     const kernels = new KernelService(supervisor, jupyterLog);
+    const envs = new EnvService(
+      { dataDir, scan: { env: options.userEnv ?? process.env, home: options.home ?? homedir(), platform: process.platform, isRoot: process.getuid?.() === 0 } },
+      db,
+      settings,
+      log.child('envs'),
+    );
+    disposables.push(envs);
     const rpc = new RpcServer({ onBug: (err, where) => log.error(`bug in ${where}`, { err }) });
     const services = (): ServiceState[] =>
       rpc.channelNames.map((name) => {
@@ -112,6 +125,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     rpc.serveChannel(TerminalChannel, terminals);
     rpc.serveChannel(KernelChannel, kernels);
     rpc.serveChannel(NotebookFileChannel, new NotebookFileService({ root: workspace }));
+    rpc.serveChannel(EnvChannel, envs);
 
     const front = new HttpFront({ token, bindHost: host, staticDir: options.staticDir ?? resolve(ROOT, 'dist', 'renderer'), extraOrigins: options.extraOrigins }, rpc, log.child('http'));
     const tcp = front.createServer(false);
@@ -125,6 +139,8 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     const hostInUrl = host.includes(':') ? `[${host}]` : host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     const url = `http://${hostInUrl}:${port}/`;
     log.info('core started', { url, dataDir, version: VERSION, pid: process.pid });
+    // Env discovery writes the env kernelspecs; start it now (it reads the disk only) so kernels are ready to pick.
+    envs.list().catch((err: Error) => log.warn(`env discovery failed: ${err.message}`));
 
     let disposed: Promise<void> | undefined;
     return {

@@ -1,0 +1,72 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeInstallation } from '../../scripts/test/condaFixture';
+import { tempDir } from '../../scripts/test/tempDir';
+import { runCli } from './cli';
+import { startCore } from './serverMain';
+
+let dir: ReturnType<typeof tempDir> | undefined;
+afterEach(() => {
+  dir?.remove();
+  dir = undefined;
+});
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { log: (s: string) => out.push(s), error: (s: string) => err.push(s) }, out, err };
+}
+
+describe('lathe env (against a core whose user has a stand-in conda)', () => {
+  it('creates, lists, shows, plans, exports and reports errors through a running core', async () => {
+    dir = tempDir();
+    const home = join(dir.path, 'home');
+    mkdirSync(home);
+    const exe = makeInstallation(join(home, 'miniforge3'), 'conda');
+    const core = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: '/usr/bin:/bin', HOME: home } });
+    const cli = async (...args: string[]) => {
+      const c = capture();
+      const code = await runCli(['env', ...args, '--url', core.url], c.io, { LATHE_TOKEN: core.token });
+      return { code, out: c.out.join('\n'), err: c.err.join('\n') };
+    };
+    try {
+      const made = await cli('create', 'demo', 'python=3.11', 'ipykernel');
+      expect(made).toMatchObject({ code: 0, out: expect.stringContaining('Install:\n  ipykernel 1.0.0-h0_0 (conda-forge)') });
+      expect(made.err).toContain('fetched python-3.11');
+      expect(made.err).toContain(`$ conda create --yes --json -n demo`);
+
+      const list = await cli('list', '--json');
+      const l = JSON.parse(list.out) as { envs: { name: string; kernelName?: string }[]; defaultExe: string };
+      expect(l.defaultExe).toBe(exe);
+      expect(l.envs.find((e) => e.name === 'demo')).toMatchObject({ kernelName: 'conda-demo' });
+      expect((await cli('list')).out).toMatch(/demo\s+3\.11\s+kernel/);
+
+      const show = JSON.parse((await cli('show', 'demo', '--json')).out) as { packages: { name: string }[]; activation: Record<string, string> };
+      expect(show.packages.map((p) => p.name)).toEqual(['ipykernel', 'python']);
+      expect(show.activation.CONDA_DEFAULT_ENV).toBe('demo');
+
+      const plan = await cli('pkg', 'install', 'demo', 'numpy=2.1', '--dry-run');
+      expect(plan).toMatchObject({ code: 0, out: 'Install:\n  numpy 2.1-h0_0 (conda-forge)' });
+
+      const file = join(dir.path, 'demo.txt');
+      expect((await cli('export', 'demo', '--explicit', '-o', file)).code).toBe(0);
+      expect(readFileSync(file, 'utf8')).toContain('@EXPLICIT');
+
+      const missing = await cli('create', 'bad', 'does-not-exist-x');
+      expect(missing.code).toBe(1);
+      expect(missing.err).toMatch(/Not found in conda-forge: does-not-exist-x/);
+
+      const yml = join(dir.path, 'env.yml');
+      writeFileSync(yml, 'name: y\ndependencies:\n - a\n  - b: [\n');
+      const badFile = await cli('create', '--file', yml);
+      expect(badFile.code).toBe(1);
+      expect(badFile.err).toMatch(/environment\.yml is not valid YAML at line \d+/);
+
+      expect((await cli('rollback', 'demo', 'x')).code).toBe(2);
+      expect((await cli('show', 'nope')).err).toMatch(/No env named "nope"/);
+    } finally {
+      await core.dispose();
+    }
+  });
+});
