@@ -19,13 +19,13 @@ export interface ServedCore {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Starts the built CLI exactly as a user would and waits for the URL it prints. */
-export async function serveCore(extraArgs: string[] = []): Promise<ServedCore> {
+export async function serveCore(extraArgs: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<ServedCore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lathe-e2e-'));
   const workspace = join(dataDir, 'workspace');
   mkdirSync(workspace);
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'lathe.mjs'), 'serve', '--no-open', '--port', '0', '--data-dir', dataDir, '--workspace', workspace, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LATHE_TOKEN: '', SHELL: '/bin/bash' },
+    env: { ...process.env, LATHE_TOKEN: '', SHELL: '/bin/bash', ...extraEnv },
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));

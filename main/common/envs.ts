@@ -157,6 +157,8 @@ export const EnvOperationSchema = z.discriminatedUnion('op', [
 ]);
 /** A change to envs. */
 export type EnvOperation = z.infer<typeof EnvOperationSchema>;
+/** A change to envs before its caller gives it an opId. */
+export type EnvOperationDraft = EnvOperation extends infer T ? (T extends unknown ? Omit<T, 'opId'> : never) : never;
 
 /** Export formats: conda's environment.yml (full, or only what was asked for), or an @EXPLICIT list of URLs with hashes. */
 export const ExportFormatSchema = z.enum(['yaml', 'yaml-from-history', 'yaml-no-builds', 'explicit']);

@@ -4,6 +4,10 @@ import { NotBuiltPanel } from '../panels/placeholder/NotBuiltPanel';
 import { NotebookPanel, NotebookSideBar } from '../panels/notebooks/NotebookPanel';
 import { TerminalPanel, TerminalSideBar } from '../panels/terminal/TerminalPanel';
 import { useTerminals } from '../panels/terminal/useTerminals';
+import { EnvPanel } from '../panels/envs/EnvPanel';
+import { EnvSideBar } from '../panels/envs/EnvSideBar';
+import { useEnvs } from '../panels/envs/useEnvs';
+import type { EnvDetail } from '../../main/common/envs';
 import { CommandPalette } from './CommandPalette';
 import type { Command } from './commands';
 import { PANELS, type PanelId } from './panels';
@@ -23,6 +27,16 @@ export function Workbench() {
   const [sidebarWidth, setSidebarWidth] = useState(DEFAULTS.layout.sidebarWidth);
   const [paletteOpen, setPaletteOpen] = useState(false);
   const terminals = useTerminals(services);
+  const envs = useEnvs(services, panel === 'environments');
+  const [creatingEnv, setCreatingEnv] = useState(false);
+  const openEnvTerminal = useCallback(
+    async (env: EnvDetail) => {
+      // The foundation's env hook: the shell starts with the env's activation variables.
+      const t = await terminals.create(undefined, { env: env.activation, title: `${env.name} (env)` });
+      if (t) setPanel('terminal');
+    },
+    [terminals],
+  );
   const [notebook, setNotebook] = useState<string | undefined>(() => sessionStorage.getItem('lathe.notebook') ?? undefined);
   useEffect(() => (notebook ? sessionStorage.setItem('lathe.notebook', notebook) : undefined), [notebook]);
 
@@ -102,6 +116,7 @@ export function Workbench() {
           <h2 className="sidebar-title">{current.title}</h2>
           {current.id === 'terminal' && <TerminalSideBar model={terminals} />}
           {current.id === 'notebooks' && <NotebookSideBar services={services} onOpen={setNotebook} />}
+          {current.id === 'environments' && <EnvSideBar model={envs} onCreate={() => setCreatingEnv(true)} />}
         </aside>
         <Splitter value={sidebarWidth} min={120} max={800} label="Resize side bar" onChange={setSidebarWidth} onCommit={(v) => update({ layout: { sidebarWidth: v } })} />
         <main className="editor" aria-label={current.title}>
@@ -111,7 +126,8 @@ export function Workbench() {
           <div hidden={current.id !== 'notebooks'} className="fill">
             {notebook ? <NotebookPanel key={notebook} services={services} path={notebook} theme={settings.theme} /> : <div className="empty">Open or create a notebook from the side bar.</div>}
           </div>
-          {current.id !== 'terminal' && current.id !== 'notebooks' && <NotBuiltPanel title={current.title} />}
+          {current.id === 'environments' && <EnvPanel services={services} model={envs} creating={creatingEnv} onCloseCreate={() => setCreatingEnv(false)} onOpenTerminal={(e) => void openEnvTerminal(e)} />}
+          {!['terminal', 'notebooks', 'environments'].includes(current.id) && <NotBuiltPanel title={current.title} />}
         </main>
       </div>
       <StatusBar state={state} version={version} theme={settings.theme} onToggleTheme={toggleTheme} />

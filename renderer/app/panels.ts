@@ -1,7 +1,7 @@
 /** The workbench's areas, in activity-bar order. `icon` is a monogram (no icon font is assumed); `ready` marks the ones built so far. */
 export const PANELS = [
   { id: 'notebooks', title: 'Notebooks', icon: 'Nb', ready: true },
-  { id: 'environments', title: 'Environments', icon: 'Ev', ready: false },
+  { id: 'environments', title: 'Environments', icon: 'Ev', ready: true },
   { id: 'datasets', title: 'Datasets', icon: 'Ds', ready: false },
   { id: 'jobs', title: 'Jobs', icon: 'Jb', ready: false },
   { id: 'models', title: 'Models', icon: 'Md', ready: false },

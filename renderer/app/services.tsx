@@ -6,6 +6,7 @@ import { StatusChannel, type IStatusService } from '../../main/common/status';
 import { TerminalChannel, type ITerminalService } from '../../main/common/terminal';
 import { KernelChannel, type IKernelService } from '../../main/common/kernels';
 import { NotebookFileChannel, type INotebookFileService } from '../../main/common/notebooks';
+import { EnvChannel, type IEnvService } from '../../main/common/envs';
 import type { CoreConnection } from '../platform/connection';
 
 /** Typed clients for every core service the renderer uses. */
@@ -16,6 +17,7 @@ export interface Services {
   terminal: ITerminalService;
   kernels: IKernelService;
   notebookFiles: INotebookFileService;
+  envs: IEnvService;
 }
 
 /** Builds the service proxies over one connection. */
@@ -27,6 +29,7 @@ export function createServices(connection: CoreConnection): Services {
     terminal: createProxy(connection.client, TerminalChannel),
     kernels: createProxy(connection.client, KernelChannel),
     notebookFiles: createProxy(connection.client, NotebookFileChannel),
+    envs: createProxy(connection.client, EnvChannel),
   };
 }
 

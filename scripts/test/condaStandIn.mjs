@@ -94,8 +94,8 @@ function solve(specs, channels) {
 }
 
 async function fetchProgress(pkgs) {
-  const slow = pkgs.some((p) => p.name === 'slow-pkg');
   for (const p of pkgs) {
+    const slow = p.name === 'slow-pkg';
     const steps = slow ? 300 : 2;
     for (let i = 1; i <= steps; i++) {
       if (!libmamba) out(JSON.stringify({ fetch: `${p.name}-${p.version}`, finished: false, maxval: 1, progress: i / steps }) + '\n\0');

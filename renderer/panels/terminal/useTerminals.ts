@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
-import type { TerminalInfo } from '../../../main/common/terminal';
+import type { CreateTerminalOptions, TerminalInfo } from '../../../main/common/terminal';
 import { useEvent, type Services } from '../../app/services';
 
 /** The core's terminals, the active one, and actions on them. Reattaches to existing terminals after a reload. */
@@ -29,10 +29,10 @@ export function useTerminals(services: Services) {
   });
 
   const create = useCallback(
-    async (cwd?: string) => {
+    async (cwd?: string, extra: Pick<CreateTerminalOptions, 'env' | 'title'> = {}) => {
       setError(undefined);
       try {
-        const t = await services.terminal.create({ cwd: cwd?.trim() || undefined, cols: 80, rows: 24 });
+        const t = await services.terminal.create({ cwd: cwd?.trim() || undefined, cols: 80, rows: 24, ...extra });
         setTerminals((cur) => (cur.some((x) => x.id === t.id) ? cur : [...cur, t]));
         setActiveId(t.id);
         return t;

@@ -1,0 +1,74 @@
+import { useState } from 'react';
+import type { EnvOperationDraft } from '../../../main/common/envs';
+import type { Services } from '../../app/services';
+import { EnvOperationView } from './EnvOperationView';
+
+const split = (s: string) => s.split(/[\s,]+/).filter(Boolean);
+
+/** New env: from a name, python version, packages and channels, or from a pasted environment.yml. */
+export function CreateEnvForm({ services, onClose, onCreated }: { services: Services; onClose: () => void; onCreated: (prefix?: string) => void }) {
+  const [mode, setMode] = useState<'specs' | 'file'>('specs');
+  const [name, setName] = useState('');
+  const [python, setPython] = useState('3.12');
+  const [packages, setPackages] = useState('ipykernel');
+  const [channels, setChannels] = useState('');
+  const [file, setFile] = useState('');
+  const [offline, setOffline] = useState(false);
+  const common = { ...(split(channels).length ? { channels: split(channels) } : {}), ...(offline ? { offline: true } : {}) };
+  const operation: EnvOperationDraft | undefined =
+    mode === 'specs'
+      ? name
+        ? { op: 'create', name, packages: [...(python ? [`python=${python}`] : []), ...split(packages)], ...common }
+        : undefined
+      : file.trim()
+        ? { op: 'createFromFile', ...(name ? { name } : {}), file, ...common }
+        : undefined;
+  return (
+    <div className="env-create" role="form" aria-label="New environment">
+      <header className="env-header">
+        <h2>New environment</h2>
+        <span className="spacer" />
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </header>
+      <div className="row" role="radiogroup" aria-label="Create from">
+        <label className="check">
+          <input type="radio" checked={mode === 'specs'} onChange={() => setMode('specs')} /> Packages
+        </label>
+        <label className="check">
+          <input type="radio" checked={mode === 'file'} onChange={() => setMode('file')} /> environment.yml
+        </label>
+      </div>
+      <label className="stack">
+        Name{mode === 'file' && <span className="muted"> (optional: the file's name is used otherwise)</span>}
+        <input aria-label="Environment name" value={name} onChange={(e) => setName(e.target.value.trim())} spellCheck={false} />
+      </label>
+      {mode === 'specs' ? (
+        <>
+          <label className="stack">
+            Python version
+            <input aria-label="Python version" value={python} onChange={(e) => setPython(e.target.value.trim())} />
+          </label>
+          <label className="stack">
+            Packages
+            <input aria-label="Packages to install" value={packages} onChange={(e) => setPackages(e.target.value)} spellCheck={false} />
+          </label>
+        </>
+      ) : (
+        <label className="stack">
+          environment.yml
+          <textarea aria-label="environment.yml" rows={10} value={file} onChange={(e) => setFile(e.target.value)} spellCheck={false} />
+        </label>
+      )}
+      <label className="stack">
+        Extra channels <span className="muted">(names or file:// URLs; the settings' channels are always added)</span>
+        <input aria-label="Channels" value={channels} onChange={(e) => setChannels(e.target.value)} spellCheck={false} />
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={offline} onChange={(e) => setOffline(e.target.checked)} /> Offline (use only cached packages and local channels)
+      </label>
+      <EnvOperationView services={services} operation={operation} applyLabel="Create" onDone={(r) => onCreated(r.prefix)} />
+    </div>
+  );
+}
