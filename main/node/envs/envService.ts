@@ -164,23 +164,32 @@ export class EnvService implements IEnvService {
   /** One kernelspec per env with ipykernel, launched with its python and activation variables; stale ones removed. */
   private async syncKernels(envs: EnvSummary[]): Promise<void> {
     const taken = new Set<string>();
+    const todo: { env: EnvSummary; name: string; key: string }[] = [];
     for (const env of envs) {
       if (!env.hasIpykernel || !env.python) continue;
       const name = envKernelName(env, taken);
       taken.add(name);
       env.kernelName = name;
       const key = `${env.prefix}|${env.modifiedAt}`;
-      if (this.kernelKeys.get(name) === key) continue;
-      try {
-        const { vars, problems } = await activationVariables(env.prefix, env.name, { env: this.config.scan.env });
-        for (const p of problems) this.log.warn(`env ${env.name}: ${p}`);
-        const python = process.platform === 'win32' ? join(env.prefix, 'python.exe') : join(env.prefix, 'bin', 'python');
-        writeEnvKernelSpec(this.config.dataDir, { name, displayName: `Python ${env.python} (${env.name})`, python, env: vars, envPrefix: env.prefix });
-        this.kernelKeys.set(name, key);
-      } catch (err) {
-        env.problem = `kernelspec not written: ${(err as Error).message}`;
-      }
+      if (this.kernelKeys.get(name) !== key) todo.push({ env, name, key });
     }
+    // activate.d scripts run in a shell each: a few at a time keeps a cold scan of many envs short.
+    let next = 0;
+    const worker = async () => {
+      while (next < todo.length) {
+        const { env, name, key } = todo[next++]!;
+        try {
+          const { vars, problems } = await activationVariables(env.prefix, env.name, { env: this.config.scan.env });
+          for (const p of problems) this.log.warn(`env ${env.name}: ${p}`);
+          const python = process.platform === 'win32' ? join(env.prefix, 'python.exe') : join(env.prefix, 'bin', 'python');
+          writeEnvKernelSpec(this.config.dataDir, { name, displayName: `Python ${env.python} (${env.name})`, python, env: vars, envPrefix: env.prefix });
+          this.kernelKeys.set(name, key);
+        } catch (err) {
+          env.problem = `kernelspec not written: ${(err as Error).message}`;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, todo.length) }, worker));
     for (const name of listEnvKernelSpecs(this.config.dataDir).keys()) {
       if (!taken.has(name)) {
         removeEnvKernelSpec(this.config.dataDir, name);
