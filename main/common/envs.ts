@@ -124,8 +124,8 @@ export interface EnvOpResult {
 /** One progress record of a running operation. */
 export interface EnvProgress {
   opId: string;
-  /** fetch: a download's fraction; log: a line of the tool's output; done: finished (ok or not). */
-  kind: 'fetch' | 'log' | 'done';
+  /** fetch: a download's fraction; progress: the whole operation's fraction (pack, unpack); log: a line of output; done: finished (ok or not). */
+  kind: 'fetch' | 'progress' | 'log' | 'done';
   text: string;
   /** 0..1 for fetch records. */
   fraction?: number;
@@ -159,6 +159,52 @@ export const EnvOperationSchema = z.discriminatedUnion('op', [
 export type EnvOperation = z.infer<typeof EnvOperationSchema>;
 /** A change to envs before its caller gives it an opId. */
 export type EnvOperationDraft = EnvOperation extends infer T ? (T extends unknown ? Omit<T, 'opId'> : never) : never;
+
+/** Archive formats for packed envs. */
+export type PackFormat = 'tar.gz' | 'tar.zst';
+
+/** What a packed env archive says about itself (`.lathe-pack/manifest.json` inside, `<file>.manifest.json` beside it). */
+export interface PackManifest {
+  kind: 'lathe-env-pack';
+  formatVersion: 1;
+  name: string;
+  version: string;
+  /** Lowercase name for registries; jobs and models refer to `slug@sha256`. */
+  slug: string;
+  python?: string;
+  /** conda subdir, e.g. linux-64. */
+  platform: string;
+  packages: { name: string; version: string; build: string; channel: string }[];
+  /** Unpacked bytes and files. */
+  sizeBytes: number;
+  fileCount: number;
+  createdBy: string;
+  createdAt: string;
+  sourcePrefix: string;
+  sourceHost: string;
+  /** Files with the source prefix baked in, rewritten on unpack. */
+  relocate: { path: string; mode: 'text' | 'binary' }[];
+}
+
+/** A packed env. */
+export interface PackResult {
+  file: string;
+  format: PackFormat;
+  /** sha256 of the archive file. */
+  sha256: string;
+  archiveBytes: number;
+  manifest: PackManifest;
+}
+
+/** An unpacked env. */
+export interface UnpackResult {
+  prefix: string;
+  manifest?: PackManifest;
+  /** How it was relocated: Lathe's manifest, the archive's own conda-unpack (conda-pack archives), or not at all. */
+  method: 'lathe' | 'conda-unpack' | 'none';
+  /** Files rewritten for the new prefix. */
+  relocatedFiles: number;
+}
 
 /** Export formats: conda's environment.yml (full, or only what was asked for), or an @EXPLICIT list of URLs with hashes. */
 export const ExportFormatSchema = z.enum(['yaml', 'yaml-from-history', 'yaml-no-builds', 'explicit']);

@@ -1,0 +1,191 @@
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeEnv } from '../../../scripts/test/condaFixture';
+import { tempDir } from '../../../scripts/test/tempDir';
+import { packEnv, sha256File } from './envPack';
+import { unpackEnv, unsafeEntry } from './envUnpack';
+import { fixShebang, replaceBinary } from './relocate';
+import { END_OF_ARCHIVE, entryHeader, padding, type TarEntry } from './tarWriter';
+
+const dirs: { remove(): void }[] = [];
+const tmp = () => {
+  const d = tempDir('lathe-pack-');
+  dirs.push(d);
+  return d.path;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.remove();
+});
+
+/** An env whose files have its prefix baked in the ways real packages do. */
+function relocatableEnv(prefix: string): string {
+  const bin = Buffer.concat([Buffer.from('\x7fELF....'), Buffer.from(`${prefix}/lib/python3.11\0`), Buffer.from('other\0'), Buffer.from(`RPATH=${prefix}/lib:${prefix}/lib64\0tail`)]);
+  makeEnv(prefix, {
+    packages: [
+      { name: 'python', version: '3.11.9', build: 'h_0_cpython', files: [{ path: 'lib/libpython3.11.so', content: bin, placeholder: '/opt/anaconda1anaconda2anaconda3', mode: 'binary' }] },
+      { name: 'tool', version: '1.0', build: 'py_0', files: [{ path: 'bin/tool', content: `#!${prefix}/bin/python3.11\nimport sys\nHOME = "${prefix}/share/tool"\n`, placeholder: '/opt/anaconda1anaconda2anaconda3', mode: 'text' }, { path: 'share/tool/a very long folder name'.padEnd(120, 'x') + '/data.txt', content: 'long name ok\n' }] },
+    ],
+  });
+  // pip-installed script conda knows nothing about, and a user note
+  writeFileSync(join(prefix, 'bin', 'pipscript'), `#!${prefix}/bin/python3.11\nprint("hi")\n`, { mode: 0o755 });
+  mkdirSync(join(prefix, 'etc'), { recursive: true });
+  writeFileSync(join(prefix, 'etc', 'notes.cfg'), `data_dir = ${prefix}/share\n`);
+  symlinkSync('libpython3.11.so', join(prefix, 'lib', 'libpython3.so'));
+  symlinkSync(join(prefix, 'lib', 'libpython3.11.so'), join(prefix, 'lib', 'abs-link.so'));
+  return prefix;
+}
+
+describe('relocation primitives', () => {
+  it('replaces inside C strings with NUL padding, keeping every offset', () => {
+    const data = Buffer.from('ab/old/prefix/lib\0x/old/prefix\0');
+    const r = replaceBinary(data, Buffer.from('/old/prefix'), Buffer.from('/new'), 'f');
+    expect(r.data.length).toBe(data.length);
+    expect(r.data.toString()).toBe('ab/new/lib\0\0\0\0\0\0\0\0x/new\0\0\0\0\0\0\0\0');
+    expect(r.count).toBe(2);
+    expect(() => replaceBinary(data, Buffer.from('/old/prefix'), Buffer.from('/much/longer/prefix'), 'lib/x.so')).toThrow(/lib\/x\.so has the old prefix compiled in/);
+  });
+
+  it('fixes shebangs, falling back to /usr/bin/env when the line would be too long', () => {
+    expect(fixShebang(Buffer.from('#!/old/bin/python -u\nx'), '/old', '/new')?.toString()).toBe('#!/new/bin/python -u\nx');
+    const long = '/n' + 'x'.repeat(130);
+    expect(fixShebang(Buffer.from('#!/old/bin/python\nx'), '/old', long)?.toString()).toBe('#!/usr/bin/env python\nx');
+    expect(fixShebang(Buffer.from('#!/usr/bin/env python\n'), '/old', '/new')).toBeUndefined();
+  });
+
+  it('refuses entries that escape the target', () => {
+    expect(unsafeEntry('../evil', 'File', undefined)).toMatch(/climbs out/);
+    expect(unsafeEntry('/etc/passwd', 'File', undefined)).toMatch(/absolute path/);
+    expect(unsafeEntry('lib/x', 'SymbolicLink', '/etc')).toMatch(/absolute path \/etc/);
+    expect(unsafeEntry('lib/x', 'SymbolicLink', '../../etc')).toMatch(/outside the env/);
+    expect(unsafeEntry('lib/x', 'SymbolicLink', '../bin/python')).toBeUndefined();
+    expect(unsafeEntry('dev/null', 'CharacterDevice', undefined)).toMatch(/CharacterDevice/);
+  });
+});
+
+describe('pack and unpack', () => {
+  for (const format of ['tar.gz', 'tar.zst'] as const) {
+    it(`packs a ${format} that plain tar reads, and unpacks it relocated to a new prefix`, async () => {
+      const base = tmp();
+      const src = relocatableEnv(join(base, 'source-envs-folder', 'myenv'));
+      const file = join(base, `myenv.${format}`);
+      const progress: number[] = [];
+      const r = await packEnv({ prefix: src, name: 'myenv', output: file, createdBy: 'test', onProgress: (d) => progress.push(d) });
+      expect(r.sha256).toBe(await sha256File(file));
+      expect(r.manifest).toMatchObject({ name: 'myenv', slug: 'myenv', python: '3.11.9', platform: 'linux-64', sourcePrefix: src });
+      expect(r.manifest.relocate).toEqual(
+        expect.arrayContaining([
+          { path: 'lib/libpython3.11.so', mode: 'binary' },
+          { path: 'bin/tool', mode: 'text' },
+          { path: 'bin/pipscript', mode: 'text' },
+          { path: 'etc/notes.cfg', mode: 'text' },
+        ]),
+      );
+      const side = JSON.parse(readFileSync(`${file}.manifest.json`, 'utf8')) as { sha256: string };
+      expect(side.sha256).toBe(r.sha256);
+      expect(progress.at(-1)).toBe(r.manifest.sizeBytes);
+
+      // GNU tar reads it: the layout is conda-pack's (env at the root, bin/conda-unpack, our manifest).
+      const listing = execFileSync('tar', ['-t', format === 'tar.gz' ? '-z' : '--zstd', '-f', file], { encoding: 'utf8' }).split('\n');
+      expect(listing).toEqual(expect.arrayContaining(['.lathe-pack/manifest.json', 'bin/conda-unpack', 'conda-meta/history', 'lib/libpython3.so', expect.stringMatching(/^share\/tool\/a very long folder namex+\/data\.txt$/)]));
+
+      const dest = join(base, 'b', 'moved'); // shorter than the source prefix: binaries can be patched
+      const u = await unpackEnv({ archive: file, dest });
+      expect(u).toMatchObject({ prefix: dest, method: 'lathe' });
+      expect(u.relocatedFiles).toBeGreaterThanOrEqual(4);
+      const lib = readFileSync(join(dest, 'lib', 'libpython3.11.so'));
+      expect(lib.length).toBe(readFileSync(join(src, 'lib', 'libpython3.11.so')).length);
+      expect(lib.toString('latin1')).toContain(`${dest}/lib/python3.11\0`);
+      expect(lib.toString('latin1')).toContain(`RPATH=${dest}/lib:${dest}/lib64\0`);
+      expect(lib.toString('latin1')).not.toContain(src);
+      expect(readFileSync(join(dest, 'bin', 'tool'), 'utf8')).toBe(`#!${dest}/bin/python3.11\nimport sys\nHOME = "${dest}/share/tool"\n`);
+      expect(readFileSync(join(dest, 'bin', 'pipscript'), 'utf8').split('\n')[0]).toBe(`#!${dest}/bin/python3.11`);
+      expect(readFileSync(join(dest, 'etc', 'notes.cfg'), 'utf8')).toBe(`data_dir = ${dest}/share\n`);
+      expect(readlinkSync(join(dest, 'lib', 'libpython3.so'))).toBe('libpython3.11.so');
+      expect(readlinkSync(join(dest, 'lib', 'abs-link.so'))).toBe('libpython3.11.so'); // was absolute into the env
+      expect(lstatSync(join(dest, 'bin', 'tool')).mode & 0o111).toBeTruthy();
+    });
+  }
+
+  it('can be relocated without Lathe: plain tar -x, then bin/conda-unpack with python', async () => {
+    const base = tmp();
+    const src = relocatableEnv(join(base, 'long-source-prefix', 'env'));
+    const file = join(base, 'env.tar.gz');
+    await packEnv({ prefix: src, name: 'env', output: file, createdBy: 'test' });
+    const dest = join(base, 'x', 'env');
+    mkdirSync(dest, { recursive: true });
+    execFileSync('tar', ['-xzf', file, '-C', dest]);
+    const out = execFileSync('/usr/bin/python3', [join(dest, 'bin', 'conda-unpack')], { encoding: 'utf8' });
+    expect(out).toContain(`relocated to ${dest}`);
+    expect(readFileSync(join(dest, 'etc', 'notes.cfg'), 'utf8')).toBe(`data_dir = ${dest}/share\n`);
+    expect(readFileSync(join(dest, 'lib', 'libpython3.11.so')).toString('latin1')).toContain(`${dest}/lib/python3.11\0`);
+    expect(readFileSync(join(dest, 'bin', 'tool'), 'utf8').split('\n')[0]).toBe(`#!${dest}/bin/python3.11`);
+  });
+
+  it('refuses a longer prefix when binaries have the old one baked in, and leaves nothing behind', async () => {
+    const base = tmp();
+    const src = relocatableEnv(join(base, 'e'));
+    const file = join(base, 'e.tar.gz');
+    await packEnv({ prefix: src, name: 'e', output: file, createdBy: 'test' });
+    const dest = join(base, 'a-much-longer-destination-folder', 'e');
+    await expect(unpackEnv({ archive: file, dest })).rejects.toMatchObject({ code: 'PREFIX_TOO_LONG', message: expect.stringContaining('lib/libpython3.11.so') });
+    expect(existsSync(dest)).toBe(false);
+  });
+
+  it('refuses to pack a symlink that points outside the env, and writes no archive', async () => {
+    const base = tmp();
+    const src = makeEnv(join(base, 'e'), { packages: [{ name: 'zlib', version: '1.3' }] });
+    symlinkSync('/etc/hostname', join(src, 'outside'));
+    const file = join(base, 'e.tar.gz');
+    await expect(packEnv({ prefix: src, name: 'e', output: file, createdBy: 'test' })).rejects.toMatchObject({ code: 'PACK_OUTWARD_SYMLINK', message: expect.stringContaining('outside is a symlink to /etc/hostname') });
+    expect(readdirSync(base)).toEqual(['e']);
+  });
+
+  /** A hostile archive, written entry by entry. */
+  async function evilArchive(file: string, entries: (TarEntry & { data?: string })[]): Promise<void> {
+    async function* gen() {
+      for (const e of entries) {
+        const data = Buffer.from(e.data ?? '');
+        yield entryHeader({ ...e, size: data.length, mtime: 0 });
+        if (e.type === 'file') {
+          yield data;
+          yield Buffer.alloc(padding(data.length));
+        }
+      }
+      yield END_OF_ARCHIVE;
+    }
+    await pipeline(Readable.from(gen()), createGzip(), createWriteStream(file));
+  }
+
+  it.each([
+    ['a ../ entry', [{ path: 'ok.txt', type: 'file' as const, mode: 0o644, data: 'fine' }, { path: '../escaped.txt', type: 'file' as const, mode: 0o644, data: 'evil' }], /climbs out/],
+    ['an absolute entry', [{ path: '/tmp/lathe-absolute-evil.txt', type: 'file' as const, mode: 0o644, data: 'evil' }], /absolute path/],
+    ['an outward symlink then a write through it', [{ path: 'lib', type: 'symlink' as const, mode: 0o777, linkpath: '../..' }, { path: 'lib/escaped.txt', type: 'file' as const, mode: 0o644, data: 'evil' }], /outside the env/],
+  ])('refuses an archive with %s; nothing is written outside the target', async (_what, entries, why) => {
+    const base = tmp();
+    const file = join(base, 'evil.tar.gz');
+    await evilArchive(file, entries);
+    const dest = join(base, 'deep', 'dest');
+    await expect(unpackEnv({ archive: file, dest })).rejects.toMatchObject({ code: 'ARCHIVE_UNSAFE', message: expect.stringMatching(why) });
+    expect(existsSync(dest)).toBe(false);
+    expect(existsSync(join(base, 'deep', 'escaped.txt'))).toBe(false);
+    expect(existsSync(join(base, 'escaped.txt'))).toBe(false);
+    expect(existsSync('/tmp/lathe-absolute-evil.txt')).toBe(false);
+  });
+
+  it('says so for a file that is not an archive, and for a destination that is not empty', async () => {
+    const base = tmp();
+    writeFileSync(join(base, 'x.tar.gz'), 'not an archive at all');
+    await expect(unpackEnv({ archive: join(base, 'x.tar.gz'), dest: join(base, 'd') })).rejects.toMatchObject({ code: 'ARCHIVE_INVALID' });
+    writeFileSync(join(base, 'trunc.tar.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2]));
+    await expect(unpackEnv({ archive: join(base, 'trunc.tar.gz'), dest: join(base, 'd2') })).rejects.toMatchObject({ code: 'ARCHIVE_INVALID', message: expect.stringContaining('truncated or corrupt') });
+    expect(existsSync(join(base, 'd2'))).toBe(false);
+    mkdirSync(join(base, 'full'));
+    writeFileSync(join(base, 'full', 'f'), '');
+    await expect(unpackEnv({ archive: join(base, 'x.tar.gz'), dest: join(base, 'full') })).rejects.toMatchObject({ code: 'ENV_EXISTS' });
+  });
+});

@@ -1,0 +1,164 @@
+import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, posix, resolve } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import * as tar from 'tar';
+import { AppError } from '../../common/errors';
+import type { PackManifest, UnpackResult } from '../../common/envs';
+import { MANIFEST_PATH } from './condaUnpackScript';
+import { magic, toolStream } from './envPack';
+import { fixShebang, relocateFile } from './relocate';
+
+/** Why an archive entry may not be extracted, or undefined when it is safe. */
+export function unsafeEntry(path: string, type: string, linkpath: string | undefined): string | undefined {
+  const p = path.replace(/\\/g, '/');
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return `${path} is an absolute path`;
+  if (p.split('/').includes('..')) return `${path} climbs out with ".."`;
+  if (type === 'SymbolicLink' || type === 'Link') {
+    const target = (linkpath ?? '').replace(/\\/g, '/');
+    if (target.startsWith('/') || /^[A-Za-z]:/.test(target)) return `${path} links to the absolute path ${target}`;
+    // Symlinks resolve from their folder, hard links from the archive root.
+    const base = type === 'SymbolicLink' ? posix.dirname(p) : '.';
+    const resolved = posix.normalize(posix.join(base, target));
+    if (resolved === '..' || resolved.startsWith('../')) return `${path} links to ${target}, outside the env`;
+  }
+  if (!['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link', 'ExtendedHeader', 'GlobalExtendedHeader', 'NextFileHasLongPath', 'NextFileHasLongLinkpath', 'OldGnuLongPath'].includes(type)) return `${path} is a ${type} entry, which an env never holds`;
+  return undefined;
+}
+
+/** Options for unpacking. */
+export interface UnpackOptions {
+  archive: string;
+  dest: string;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Unpacks an env archive into `dest` (absolute; missing or empty) and relocates it there. Every entry is
+ * checked before it is written: absolute paths, "..", links that resolve outside the env and device files
+ * are refused, and a refused archive leaves nothing behind. Lathe's manifest drives relocation; a
+ * conda-pack archive without one is relocated by its own bin/conda-unpack.
+ */
+export async function unpackEnv(o: UnpackOptions): Promise<UnpackResult> {
+  const archive = resolve(o.archive);
+  if (!isAbsolute(o.dest)) throw new AppError('INVALID_ARGUMENT', `The destination "${o.dest}" must be an absolute path.`);
+  const dest = resolve(o.dest);
+  const st = await stat(archive).catch(() => undefined);
+  if (!st?.isFile()) throw new AppError('NOT_FOUND', `${archive} does not exist or is not a file.`);
+  const existing = await readdir(dest).catch(() => undefined);
+  if (existing && existing.length) throw new AppError('ENV_EXISTS', `${dest} exists and is not empty; unpack into a new folder.`);
+  const m = await magic(archive);
+  const gz = m[0] === 0x1f && m[1] === 0x8b;
+  const zst = m.readUInt32LE(0) === 0xfd2fb528;
+  if (!gz && !zst) throw new AppError('ARCHIVE_INVALID', `${archive} is neither a .tar.gz nor a .tar.zst archive (its first bytes say otherwise).`);
+  await mkdir(dest, { recursive: true });
+  const cleanup = () => rm(dest, { recursive: true, force: true });
+
+  const refused: string[] = [];
+  const warnings: string[] = [];
+  let done = 0;
+  let reported = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      done += chunk.length;
+      if (done - reported > 8 * 1024 * 1024) {
+        reported = done;
+        o.onProgress?.(done, st.size);
+      }
+      cb(null, chunk);
+    },
+  });
+  try {
+    await pipeline(
+      createReadStream(archive, { highWaterMark: 1 << 20 }),
+      counter,
+      gz ? createGunzip({ chunkSize: 1 << 20 }) : toolStream('zstd', ['-d', '-q', '-c'], 'unpack'),
+      tar.x({
+        cwd: dest,
+        preservePaths: false,
+        preserveOwner: false,
+        filter: (path, entry) => {
+          const e = entry as tar.ReadEntry;
+          const why = unsafeEntry(path, e.type, e.linkpath);
+          if (why) refused.push(why);
+          return !why;
+        },
+        onwarn: (code, message) => warnings.push(`${code}: ${message}`),
+      }),
+      { signal: o.signal },
+    );
+  } catch (err) {
+    await cleanup();
+    if (o.signal?.aborted) throw new AppError('CANCELLED', 'Unpacking was cancelled; the partial env was removed.');
+    if (err instanceof AppError) throw err;
+    throw new AppError('ARCHIVE_INVALID', `${archive} could not be read: ${(err as Error).message}. It may be truncated or corrupt; pack or download it again.`);
+  }
+  if (refused.length) {
+    await cleanup();
+    throw new AppError('ARCHIVE_UNSAFE', `Refused ${archive}: ${refused.slice(0, 3).join('; ')}${refused.length > 3 ? ` and ${refused.length - 3} more` : ''}. Nothing was written outside ${dest}, and the partial env was removed.`, { refused });
+  }
+  o.onProgress?.(st.size, st.size);
+
+  try {
+    const manifestText = await readFile(join(dest, MANIFEST_PATH), 'utf8').catch(() => undefined);
+    if (manifestText) {
+      const manifest = JSON.parse(manifestText) as PackManifest;
+      return { prefix: dest, manifest, method: 'lathe', relocatedFiles: await relocate(dest, manifest) };
+    }
+    if (await lstat(join(dest, 'bin', 'conda-unpack')).catch(() => undefined)) {
+      await runCondaUnpack(dest);
+      return { prefix: dest, method: 'conda-unpack', relocatedFiles: 0 };
+    }
+    return { prefix: dest, method: 'none', relocatedFiles: 0 };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/** Rewrites the manifest's files and bin/ shebangs from the packed prefix to `dest`. */
+async function relocate(dest: string, manifest: PackManifest): Promise<number> {
+  const from = manifest.sourcePrefix;
+  if (from === dest) return 0;
+  // Check the one thing that can make relocation impossible before touching any file.
+  const binaries = manifest.relocate.filter((r) => r.mode === 'binary');
+  if (binaries.length && Buffer.byteLength(dest) > Buffer.byteLength(from)) {
+    throw new AppError('PREFIX_TOO_LONG', `${binaries.length} binary file(s) (e.g. ${binaries[0]!.path}) have the packed prefix ${from} (${Buffer.byteLength(from)} characters) compiled in; ${dest} is longer (${Buffer.byteLength(dest)}). Unpack to a path of at most ${Buffer.byteLength(from)} characters.`);
+  }
+  let n = 0;
+  for (const r of manifest.relocate) {
+    if (unsafeEntry(r.path, 'File', undefined)) continue;
+    const file = join(dest, ...r.path.split('/'));
+    const s = await lstat(file).catch(() => undefined);
+    if (!s?.isFile()) continue; // a symlink in the list is never followed
+    if (await relocateFile(file, r, from, dest)) n++;
+  }
+  for (const name of await readdir(join(dest, 'bin')).catch(() => [] as string[])) {
+    const file = join(dest, 'bin', name);
+    const s = await lstat(file);
+    if (!s.isFile() || s.size > 64 * 1024 * 1024) continue;
+    const data = await readFile(file);
+    const fixed = fixShebang(data, from, dest);
+    if (fixed) {
+      await writeFile(file, fixed);
+      n++;
+    }
+  }
+  return n;
+}
+
+/** Runs a conda-pack archive's own relocation script with the env's python. */
+function runCondaUnpack(dest: string): Promise<void> {
+  const python = process.platform === 'win32' ? join(dest, 'python.exe') : join(dest, 'bin', 'python');
+  return new Promise((res, rej) => {
+    execFile(python, [join(dest, 'bin', 'conda-unpack')], { timeout: 600_000, cwd: dest }, (err, _o, stderr) => {
+      if (err) rej(new AppError('UNPACK_FAILED', `bin/conda-unpack failed in ${dest}: ${(stderr || err.message).trim().split('\n').slice(-3).join(' ')}`));
+      else res();
+    });
+  });
+}
+
