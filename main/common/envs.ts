@@ -211,6 +211,35 @@ export const ExportFormatSchema = z.enum(['yaml', 'yaml-from-history', 'yaml-no-
 /** An export format. */
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
 
+const AbsPath = z.string().min(1).max(4096).regex(/^(\/|[A-Za-z]:[\\/])/, 'an absolute path');
+const Version = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/, 'a version like 1.2.0 (letters, digits, ".", "_", "+", "-")');
+/** Pack an env into an archive on the core's machine. */
+export const PackRequestSchema = z.object({ opId: OpId, env: EnvRefSchema, output: AbsPath, format: z.enum(['tar.gz', 'tar.zst']).optional(), version: Version.optional() }).strict();
+/** Unpack an archive into a new env folder and register it with conda. */
+export const UnpackRequestSchema = z.object({ opId: OpId, archive: AbsPath, dest: AbsPath }).strict();
+/** Publish an env to the registry. */
+export const PublishRequestSchema = z.object({ opId: OpId, env: EnvRefSchema, version: Version.optional(), format: z.enum(['tar.gz', 'tar.zst']).optional() }).strict();
+/** A published env: "slug", "slug@version" or "slug@sha256:HEX" (at least 12 hex digits). */
+export const PublishedRefSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}(@([A-Za-z0-9][A-Za-z0-9._+-]{0,63}|sha256:[0-9a-f]{12,64}))?$/, 'slug, slug@version or slug@sha256:HEX');
+/** Install a published env as a new local env. */
+export const InstallPublishedSchema = z.object({ opId: OpId, ref: PublishedRefSchema, name: EnvName.optional() }).strict();
+/** Pack request. */
+export type PackRequest = z.infer<typeof PackRequestSchema>;
+/** Unpack request. */
+export type UnpackRequest = z.infer<typeof UnpackRequestSchema>;
+/** Publish request. */
+export type PublishRequest = z.infer<typeof PublishRequestSchema>;
+/** Install-from-registry request. */
+export type InstallPublishedRequest = z.infer<typeof InstallPublishedSchema>;
+
+/** An env in the registry. */
+export interface PublishedEnv extends PackManifest {
+  sha256: string;
+  archiveBytes: number;
+  /** Where the registry keeps it (a path or URL). */
+  location: string;
+}
+
 /** Finds, inspects and changes conda environments. */
 export interface IEnvService {
   /** The env list: the cached one at once; `refresh` waits for a fresh scan instead. */
@@ -225,6 +254,18 @@ export interface IEnvService {
   apply(operation: EnvOperation, ctx?: CallContext): Promise<EnvOpResult>;
   /** An env as environment.yml or an explicit spec, read from its conda-meta (no conda needed). */
   export(ref: string, format: ExportFormat): Promise<string>;
+  /** Packs an env into a relocatable archive (conda-pack layout) with a manifest. */
+  pack(request: PackRequest, ctx?: CallContext): Promise<PackResult>;
+  /** Unpacks an archive to a new prefix, relocates it and registers it in environments.txt. */
+  unpack(request: UnpackRequest, ctx?: CallContext): Promise<UnpackResult>;
+  /** Packs an env and puts it in the registry (settings: envs.registry). */
+  publish(request: PublishRequest, ctx?: CallContext): Promise<PublishedEnv>;
+  /** The registry's envs, newest first. */
+  listPublished(): Promise<PublishedEnv[]>;
+  /** Downloads a published env, checks its sha256, and unpacks it as a new local env. */
+  installPublished(request: InstallPublishedRequest, ctx?: CallContext): Promise<UnpackResult>;
+  /** Deletes one published version ("slug@version" or "slug@sha256:…"). */
+  deletePublished(ref: string): Promise<PublishedEnv>;
   /** Fires with the new list after a scan finds a change. */
   readonly onDidChange: Event<EnvList>;
   /** Progress of one operation, by the opId its caller chose. */
@@ -241,6 +282,12 @@ export const EnvChannel = defineChannel<IEnvService>({
     plan: [EnvOperationSchema],
     apply: [EnvOperationSchema],
     export: [EnvRefSchema, ExportFormatSchema],
+    pack: [PackRequestSchema],
+    unpack: [UnpackRequestSchema],
+    publish: [PublishRequestSchema],
+    listPublished: [],
+    installPublished: [InstallPublishedSchema],
+    deletePublished: [PublishedRefSchema],
   },
   events: { onDidChange: null, onDidProgress: z.object({ opId: OpId }).strict() },
 });

@@ -28,6 +28,8 @@ export const SettingsSchema = z.object({
       overrideChannels: z.boolean().default(false),
       /** Never reach the network (conda's --offline). */
       offline: z.boolean().default(false),
+      /** Where published envs go: a folder (default: the data dir's env-registry). */
+      registry: z.string().optional(),
     })
     .prefault({}),
 });
@@ -46,6 +48,7 @@ export const SettingsPatchSchema = z
         channels: z.array(z.string().min(1).max(500).regex(/^[^\s;|&$`'"\\<>]+$/, 'a channel name or URL (no spaces)')).max(50),
         overrideChannels: z.boolean(),
         offline: z.boolean(),
+        registry: z.string().min(1).max(4096),
       })
       .partial()
       .strict()

@@ -63,6 +63,19 @@ describe('lathe env (against a core whose user has a stand-in conda)', () => {
       expect(badFile.code).toBe(1);
       expect(badFile.err).toMatch(/environment\.yml is not valid YAML at line \d+/);
 
+      // pack → unpack elsewhere → publish → install from the registry
+      const archive = join(dir.path, 'demo.tar.gz');
+      const packed = await cli('pack', 'demo', '-o', archive, '--version', '0.1');
+      expect(packed).toMatchObject({ code: 0, out: expect.stringMatching(/demo\.tar\.gz\nsha256:[0-9a-f]{64}/) });
+      const moved = join(dir.path, 'moved', 'demo2');
+      expect((await cli('unpack', archive, moved)).out).toContain(`Unpacked to ${moved}`);
+      expect((await cli('publish', 'demo', '--version', '0.1', '--format', 'tar.gz')).out).toMatch(/^Published demo@0\.1 sha256:/);
+      expect((await cli('published')).out).toMatch(/^demo@0\.1\s+sha256:/);
+      expect((await cli('install', 'demo@0.1', '--name', 'demo-from-registry')).code).toBe(0);
+      const names = (JSON.parse((await cli('list', '--json')).out) as { envs: { name: string }[] }).envs.map((e) => e.name);
+      expect(names).toEqual(expect.arrayContaining(['demo', 'demo2', 'demo-from-registry']));
+      expect((await cli('publish', 'demo', '--format', 'zip')).code).toBe(2);
+
       expect((await cli('rollback', 'demo', 'x')).code).toBe(2);
       expect((await cli('show', 'nope')).err).toMatch(/No env named "nope"/);
     } finally {

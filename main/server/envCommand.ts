@@ -15,6 +15,12 @@ export const ENV_USAGE = `  lathe env list [--json] [--refresh]            Conda
   lathe env rollback ENV REVISION [--dry-run]
   lathe env export ENV [--from-history|--no-builds|--explicit] [-o FILE]
   lathe env default EXE                         Use this conda/mamba/micromamba for changes.
+  lathe env pack ENV -o FILE.tar.zst|.tar.gz [--version V]   A relocatable archive (conda-pack layout).
+  lathe env unpack FILE DEST                    Unpack, relocate to DEST and register the env.
+  lathe env publish ENV [--version V] [--format tar.gz|tar.zst]   Pack into the env registry.
+  lathe env published [--json]                  What the registry holds.
+  lathe env install SLUG[@VERSION|@sha256:HEX] [--name N]   Install a published env (sha256 checked).
+  lathe env unpublish SLUG@VERSION              Delete a published version.
         Changes run the chosen tool on the core's machine and stream its progress; Ctrl+C cancels.`;
 
 const CHANGE_FLAGS = {
@@ -125,6 +131,32 @@ export async function envCommand(args: string[], out: Out, env: NodeJS.ProcessEn
         },
         1,
       );
+    case 'pack':
+    case 'unpack':
+    case 'publish':
+    case 'install':
+      return archiveCommand(sub, rest, out, env);
+    case 'published':
+      return withClient(rest, { json: { type: 'boolean' } }, env, async (client, o) => {
+        const list = await createProxy(client, EnvChannel).listPublished();
+        if (o.json) out.log(JSON.stringify(list, null, 2));
+        else if (!list.length) out.log('The registry is empty. Publish an env with `lathe env publish ENV`.');
+        else for (const e of list) out.log(`${`${e.slug}@${e.version}`.padEnd(30)} sha256:${e.sha256.slice(0, 16)}  python ${e.python ?? '-'}  ${fmtBytes(e.archiveBytes)}  ${e.createdAt}`);
+        return 0;
+      });
+    case 'unpublish':
+      return withClient(
+        rest,
+        {},
+        env,
+        async (client, _o, [ref]) => {
+          if (!ref) throw new AppError('USAGE', 'lathe env unpublish SLUG@VERSION');
+          const e = await createProxy(client, EnvChannel).deletePublished(ref);
+          out.log(`Deleted ${e.slug}@${e.version} (sha256:${e.sha256.slice(0, 16)}).`);
+          return 0;
+        },
+        1,
+      );
     case 'create':
     case 'clone':
     case 'rename':
@@ -221,5 +253,72 @@ async function change(sub: string, rest: string[], out: Out, env: NodeJS.Process
       }
     },
     64,
+  );
+}
+
+/** pack, unpack, publish and install: long work with a progress line and Ctrl+C to cancel. */
+async function archiveCommand(sub: string, rest: string[], out: Out, env: NodeJS.ProcessEnv): Promise<number> {
+  return withClient(
+    rest,
+    { json: { type: 'boolean' }, output: { type: 'string', short: 'o' }, version: { type: 'string' }, format: { type: 'string' }, name: { type: 'string' } },
+    env,
+    async (client, o, pos) => {
+      const envs = createProxy(client, EnvChannel);
+      const opId = `cli-${randomUUID().slice(0, 8)}`;
+      const format = o.format === undefined ? undefined : o.format === 'tar.gz' || o.format === 'tar.zst' ? o.format : (() => {
+        throw new AppError('USAGE', `--format must be tar.gz or tar.zst, not "${String(o.format)}"`);
+      })();
+      const ac = new AbortController();
+      const onSigint = () => {
+        out.error('lathe: cancelling…');
+        ac.abort();
+      };
+      process.once('SIGINT', onSigint);
+      let lastPct = -1;
+      const sub2 = envs.onDidProgress({ opId })((p) => {
+        if (p.kind === 'log') out.error(p.text);
+        else if (p.kind === 'progress' && p.fraction !== undefined) {
+          const pct = Math.floor(p.fraction * 10) * 10;
+          if (pct !== lastPct) {
+            lastPct = pct;
+            out.error(`${pct}% (${p.text})`);
+          }
+        }
+      });
+      const ctx = { signal: ac.signal };
+      const print = (v: unknown, text: string) => out.log(o.json ? JSON.stringify(v, null, 2) : text);
+      try {
+        switch (sub) {
+          case 'pack': {
+            if (!pos[0] || typeof o.output !== 'string') throw new AppError('USAGE', 'lathe env pack ENV -o FILE.tar.zst');
+            const r = await envs.pack({ opId, env: pos[0], output: resolve(o.output), ...(format ? { format } : {}), ...(typeof o.version === 'string' ? { version: o.version } : {}) }, ctx);
+            print(r, `${r.file}\nsha256:${r.sha256}  ${fmtBytes(r.archiveBytes)} (${fmtBytes(r.manifest.sizeBytes)} unpacked, ${r.manifest.packages.length} packages)`);
+            return 0;
+          }
+          case 'unpack': {
+            if (pos.length !== 2) throw new AppError('USAGE', 'lathe env unpack FILE DEST');
+            const r = await envs.unpack({ opId, archive: resolve(pos[0]!), dest: resolve(pos[1]!) }, ctx);
+            print(r, `Unpacked to ${r.prefix} (${r.method === 'none' ? 'no relocation data in the archive' : `${r.relocatedFiles} files relocated`}); registered with conda.`);
+            return 0;
+          }
+          case 'publish': {
+            if (!pos[0]) throw new AppError('USAGE', 'lathe env publish ENV [--version V]');
+            const r = await envs.publish({ opId, env: pos[0], ...(format ? { format } : {}), ...(typeof o.version === 'string' ? { version: o.version } : {}) }, ctx);
+            print(r, `Published ${r.slug}@${r.version} sha256:${r.sha256}\n  ${r.location}`);
+            return 0;
+          }
+          default: {
+            if (!pos[0]) throw new AppError('USAGE', 'lathe env install SLUG[@VERSION|@sha256:HEX] [--name N]');
+            const r = await envs.installPublished({ opId, ref: pos[0], ...(typeof o.name === 'string' ? { name: o.name } : {}) }, ctx);
+            print(r, `Installed ${pos[0]} at ${r.prefix}.`);
+            return 0;
+          }
+        }
+      } finally {
+        sub2.dispose();
+        process.off('SIGINT', onSigint);
+      }
+    },
+    2,
   );
 }

@@ -292,3 +292,55 @@ describe('EnvService changes (through a stand-in conda)', () => {
     await expect(svc.apply({ op: 'create', opId: 'n1', name: 'x', packages: ['python'] })).rejects.toMatchObject({ code: 'NO_CONDA', message: expect.stringContaining('Miniforge') });
   });
 });
+
+describe('EnvService archives: pack, unpack, publish, install', () => {
+  it('unpacks into a new prefix that conda and Lathe then know, with its kernel', async () => {
+    const w = world({ tool: 'conda' });
+    const src = pythonEnv(join(w.home, 'miniforge3', 'envs', 'iris'));
+    const { svc } = service(w);
+    const progress: EnvProgress[] = [];
+    svc.onDidProgress({ opId: 'p1' })((p) => progress.push(p));
+    const packed = await svc.pack({ opId: 'p1', env: 'iris', output: join(w.base, 'iris.tar.gz'), version: '1.0' });
+    expect(packed.manifest).toMatchObject({ name: 'iris', version: '1.0', slug: 'iris', sourcePrefix: src });
+    expect(progress.some((p) => p.kind === 'progress')).toBe(true);
+    const dest = join(w.base, 'elsewhere', 'iris-copy');
+    const u = await svc.unpack({ opId: 'p2', archive: packed.file, dest });
+    expect(u.method).toBe('lathe');
+    expect(readFileSync(join(w.home, '.conda', 'environments.txt'), 'utf8')).toContain(`${dest}\n`);
+    const l = await svc.list();
+    expect(l.envs.find((e) => e.prefix === dest)).toMatchObject({ name: 'iris-copy', named: false, hasIpykernel: true, kernelName: 'conda-iris-copy' });
+  });
+
+  it('publishes immutable versions, installs by slug, version or sha256 after checking it, and deletes', async () => {
+    const w = world({ tool: 'conda' });
+    pythonEnv(join(w.home, 'miniforge3', 'envs', 'ml'));
+    const { svc } = service(w);
+    const v1 = await svc.publish({ opId: 'u1', env: 'ml', version: '1.0', format: 'tar.gz' });
+    expect(v1).toMatchObject({ slug: 'ml', version: '1.0', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(v1.location).toBe(join(w.dataDir, 'env-registry', 'ml', '1.0', 'ml-1.0.tar.gz'));
+    // The same content again is the same version; different content under the same version is refused.
+    writeFileSync(join(w.home, 'miniforge3', 'envs', 'ml', 'extra.txt'), 'changed');
+    await expect(svc.publish({ opId: 'u2', env: 'ml', version: '1.0', format: 'tar.gz' })).rejects.toMatchObject({ code: 'VERSION_EXISTS' });
+    await new Promise((r) => setTimeout(r, 5));
+    const v2 = await svc.publish({ opId: 'u3', env: 'ml', version: '2.0', format: 'tar.zst' });
+    expect((await svc.listPublished()).map((e) => `${e.slug}@${e.version}`)).toEqual(['ml@2.0', 'ml@1.0']);
+
+    const inst = await svc.installPublished({ opId: 'u4', ref: 'ml', name: 'ml-latest' });
+    expect(inst.prefix).toBe(join(w.home, 'miniforge3', 'envs', 'ml-latest'));
+    expect(readFileSync(join(inst.prefix, 'extra.txt'), 'utf8')).toBe('changed');
+    const old = await svc.installPublished({ opId: 'u5', ref: `ml@sha256:${v1.sha256.slice(0, 16)}`, name: 'ml-one' });
+    expect(existsSync(join(old.prefix, 'extra.txt'))).toBe(false);
+    expect((await svc.list()).envs.map((e) => e.name)).toEqual(expect.arrayContaining(['ml-latest', 'ml-one']));
+    await expect(svc.installPublished({ opId: 'u6', ref: 'ml@1.0', name: 'ml-one' })).rejects.toMatchObject({ code: 'ENV_EXISTS' });
+    await expect(svc.installPublished({ opId: 'u7', ref: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('Published: ml') });
+
+    // A damaged archive is caught before anything is unpacked.
+    writeFileSync(v2.location, Buffer.concat([readFileSync(v2.location), Buffer.from('x')]));
+    await expect(svc.installPublished({ opId: 'u8', ref: 'ml@2.0', name: 'ml-bad' })).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+    expect(existsSync(join(w.home, 'miniforge3', 'envs', 'ml-bad'))).toBe(false);
+
+    await expect(svc.deletePublished('ml')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await svc.deletePublished('ml@2.0');
+    expect((await svc.listPublished()).map((e) => e.version)).toEqual(['1.0']);
+  });
+});

@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { Emitter, type Event } from '../../common/event';
 import { AppError } from '../../common/errors';
-import { envKernelName, type EnvDetail, type EnvList, type EnvOpResult, type EnvOperation, type EnvPlan, type EnvProgress, type EnvSummary, type ExportFormat, type IEnvService } from '../../common/envs';
+import { envKernelName, type EnvDetail, type EnvList, type EnvOpResult, type EnvOperation, type EnvPlan, type EnvProgress, type EnvSummary, type ExportFormat, type IEnvService, type InstallPublishedRequest, type PackRequest, type PackResult, type PublishRequest, type PublishedEnv, type UnpackRequest, type UnpackResult } from '../../common/envs';
 import type { CallContext } from '../../common/rpc';
 import type { ISettingsService } from '../../common/settings';
 import { listEnvKernelSpecs, removeEnvKernelSpec, writeEnvKernelSpec } from '../../../kernels/kernelspecs';
@@ -13,6 +13,7 @@ import { pipPackages, quickInfo, readHistory, readRecords, toPackages, treeSize 
 import { EnvCache } from './envCache';
 import { exportEnv } from './envExport';
 import { EnvOperations } from './envOperations';
+import { EnvArchives } from './envArchives';
 import { EnvScanner, type ScanConfig } from './envScanner';
 import { isEnv } from './envDiscovery';
 
@@ -35,6 +36,7 @@ export class EnvService implements IEnvService {
   private readonly cache: EnvCache;
   private readonly scanner: EnvScanner;
   private readonly ops: EnvOperations;
+  private readonly archives: EnvArchives;
   private current: EnvList | undefined;
   private scanning: Promise<EnvList> | undefined;
   private queued: Promise<EnvList> | undefined;
@@ -57,6 +59,12 @@ export class EnvService implements IEnvService {
     this.cache = new EnvCache(db);
     this.scanner = new EnvScanner(config.scan, this.cache, log, () => this.scheduleRescan());
     this.ops = new EnvOperations({ dataDir: config.dataDir, env: config.scan.env }, settings, {
+      list: () => this.list(),
+      resolve: (ref) => this.resolve(ref),
+      rescan: () => this.rescan(),
+      progress: (p) => this.progress.fire(p),
+    });
+    this.archives = new EnvArchives({ dataDir: config.dataDir, home: config.scan.home }, settings, {
       list: () => this.list(),
       resolve: (ref) => this.resolve(ref),
       rescan: () => this.rescan(),
@@ -105,6 +113,30 @@ export class EnvService implements IEnvService {
   async export(ref: string, format: ExportFormat): Promise<string> {
     const env = await this.resolve(ref);
     return exportEnv(env.prefix, env.name, format);
+  }
+
+  pack(request: PackRequest, ctx?: CallContext): Promise<PackResult> {
+    return this.archives.pack(request, ctx);
+  }
+
+  unpack(request: UnpackRequest, ctx?: CallContext): Promise<UnpackResult> {
+    return this.archives.unpack(request, ctx);
+  }
+
+  publish(request: PublishRequest, ctx?: CallContext): Promise<PublishedEnv> {
+    return this.archives.publish(request, ctx);
+  }
+
+  listPublished(): Promise<PublishedEnv[]> {
+    return this.archives.listPublished();
+  }
+
+  installPublished(request: InstallPublishedRequest, ctx?: CallContext): Promise<UnpackResult> {
+    return this.archives.installPublished(request, ctx);
+  }
+
+  deletePublished(ref: string): Promise<PublishedEnv> {
+    return this.archives.deletePublished(ref);
   }
 
   onDidProgress(arg: { opId: string }): Event<EnvProgress> {

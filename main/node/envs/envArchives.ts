@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { AppError } from '../../common/errors';
+import type { EnvList, EnvProgress, EnvSummary, InstallPublishedRequest, PackFormat, PackRequest, PackResult, PublishRequest, PublishedEnv, UnpackRequest, UnpackResult } from '../../common/envs';
+import type { CallContext } from '../../common/rpc';
+import type { ISettingsService } from '../../common/settings';
+import { packEnv, sha256File } from './envPack';
+import { unpackEnv } from './envUnpack';
+import { FolderRegistry, resolvePublished, type IEnvRegistry } from './folderRegistry';
+
+/** What archive work needs from the env service. */
+export interface ArchivesHost {
+  list(): Promise<EnvList>;
+  resolve(ref: string): Promise<EnvSummary>;
+  rescan(): Promise<EnvList>;
+  progress(p: EnvProgress): void;
+}
+
+let zstdKnown: boolean | undefined;
+function hasZstd(): boolean {
+  return (zstdKnown ??= spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0);
+}
+
+/**
+ * Pack, unpack, publish and install: envs as archives. Unpacked envs are registered in the user's
+ * ~/.conda/environments.txt, as conda registers envs it creates, so conda and every tool see them.
+ */
+export class EnvArchives {
+  constructor(
+    private readonly config: { dataDir: string; home: string },
+    private readonly settings: ISettingsService,
+    private readonly host: ArchivesHost,
+  ) {}
+
+  private progress(opId: string) {
+    return (done: number, total: number) => this.host.progress({ opId, kind: 'progress', text: `${Math.round(done / 1e6)} of ${Math.round(total / 1e6)} MB`, fraction: total ? done / total : 1 });
+  }
+
+  private async withOp<T>(opId: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      const r = await fn();
+      this.host.progress({ opId, kind: 'done', text: 'ok' });
+      return r;
+    } catch (err) {
+      this.host.progress({ opId, kind: 'done', text: (err as Error).message });
+      throw err;
+    }
+  }
+
+  pack(req: PackRequest, ctx?: CallContext): Promise<PackResult> {
+    return this.withOp(req.opId, async () => {
+      const env = await this.host.resolve(req.env);
+      return packEnv({ prefix: env.prefix, name: env.name, output: req.output, format: req.format, version: req.version, createdBy: `${userInfo().username} (Lathe)`, onProgress: this.progress(req.opId), signal: ctx?.signal });
+    });
+  }
+
+  unpack(req: UnpackRequest, ctx?: CallContext): Promise<UnpackResult> {
+    return this.withOp(req.opId, () => this.unpackAndRegister(req.archive, req.dest, req.opId, ctx));
+  }
+
+  private async unpackAndRegister(archive: string, dest: string, opId: string, ctx?: CallContext): Promise<UnpackResult> {
+    const r = await unpackEnv({ archive, dest, onProgress: this.progress(opId), signal: ctx?.signal });
+    await this.register(r.prefix);
+    await this.host.rescan();
+    return r;
+  }
+
+  /** Adds a prefix to ~/.conda/environments.txt unless it is there. */
+  private async register(prefix: string): Promise<void> {
+    const dir = join(this.config.home, '.conda');
+    const file = join(dir, 'environments.txt');
+    const text = await readFile(file, 'utf8').catch(() => '');
+    if (text.split(/\r?\n/).some((l) => l.trim() === prefix)) return;
+    await mkdir(dir, { recursive: true });
+    await appendFile(file, `${text && !text.endsWith('\n') ? '\n' : ''}${prefix}\n`);
+  }
+
+  private async registry(): Promise<IEnvRegistry> {
+    const loc = (await this.settings.get()).envs.registry ?? join(this.config.dataDir, 'env-registry');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(loc)) throw new AppError('UNSUPPORTED', `The env registry ${loc} is a URL; this version publishes to folders (a local path or a shared mount). Set Settings → Environments → registry to a folder.`);
+    return new FolderRegistry(loc);
+  }
+
+  publish(req: PublishRequest, ctx?: CallContext): Promise<PublishedEnv> {
+    return this.withOp(req.opId, async () => {
+      const env = await this.host.resolve(req.env);
+      const format: PackFormat = req.format ?? (hasZstd() ? 'tar.zst' : 'tar.gz');
+      const tmp = await mkdtemp(join(this.config.dataDir, 'tmp-pack-'));
+      try {
+        const packed = await packEnv({ prefix: env.prefix, name: env.name, output: join(tmp, `env.${format}`), format, version: req.version, createdBy: `${userInfo().username} (Lathe)`, onProgress: this.progress(req.opId), signal: ctx?.signal });
+        return await (await this.registry()).put(packed);
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    });
+  }
+
+  async listPublished(): Promise<PublishedEnv[]> {
+    return (await this.registry()).list();
+  }
+
+  installPublished(req: InstallPublishedRequest, ctx?: CallContext): Promise<UnpackResult> {
+    return this.withOp(req.opId, async () => {
+      const reg = await this.registry();
+      const entry = resolvePublished(await reg.list(), req.ref);
+      const name = req.name ?? entry.slug;
+      const list = await this.host.list();
+      if (list.envs.some((e) => e.named && e.name === name)) throw new AppError('ENV_EXISTS', `An env named "${name}" exists already; install under another name (--name).`);
+      const file = await reg.fetch(entry);
+      this.host.progress({ opId: req.opId, kind: 'log', text: `checking sha256 of ${file}` });
+      const sum = await sha256File(file);
+      if (sum !== entry.sha256) throw new AppError('CHECKSUM_MISMATCH', `${file} has sha256 ${sum.slice(0, 12)}…, but ${entry.slug}@${entry.version} was published as ${entry.sha256.slice(0, 12)}…: the archive changed or is damaged. Publish it again.`);
+      const inst = list.installations.find((i) => i.exe === list.defaultExe) ?? list.installations[0];
+      const envsDir = inst?.envsDirs[0] ?? join(this.config.home, '.conda', 'envs');
+      return this.unpackAndRegister(file, join(envsDir, name), req.opId, ctx);
+    });
+  }
+
+  async deletePublished(ref: string): Promise<PublishedEnv> {
+    if (!ref.includes('@')) throw new AppError('INVALID_ARGUMENT', `Say which version of ${ref} to delete: ${ref}@VERSION or ${ref}@sha256:HEX.`);
+    const reg = await this.registry();
+    const entry = resolvePublished(await reg.list(), ref);
+    await reg.delete(entry);
+    return entry;
+  }
+}
