@@ -21,7 +21,7 @@ const test = base.extend<{ conda: { core: ServedCore; home: string; iris: string
   },
 });
 
-test('environments: find envs, read packages, preview and create an env, see errors, cancel, open a terminal in an env', async ({ page, conda }) => {
+test('environments: find envs, read packages, preview and create an env, see errors, cancel, publish and install, open a terminal in an env', async ({ page, conda }) => {
   await openWorkbench(page, conda.core);
   await page.getByRole('button', { name: 'Environments', exact: true }).click();
   const list = page.getByRole('list', { name: 'Environments' });
@@ -68,6 +68,24 @@ test('environments: find envs, read packages, preview and create an env, see err
   await form.getByRole('button', { name: 'Close' }).click();
   await page.getByRole('button', { name: 'Refresh environments' }).click();
   await expect(list.getByRole('button', { name: 'Environment slow' })).toHaveCount(0);
+
+  // iris cannot be packed (its python is a link to the system's): said plainly
+  await list.getByRole('button', { name: 'Environment iris' }).click();
+  await page.getByRole('tab', { name: 'Share' }).click();
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(page.getByRole('region', { name: 'Publish' }).getByRole('alert')).toContainText('bin/python is a symlink to /usr/bin/python3, outside the env');
+  // Publish demo, then install it back from the registry under another name
+  await list.getByRole('button', { name: 'Environment demo' }).click();
+  await page.getByRole('tab', { name: 'Share' }).click();
+  await page.getByLabel('Publish version').fill('1.0.0');
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(page.getByRole('region', { name: 'Publish' }).getByRole('status')).toContainText('Published demo@1.0.0');
+  await page.getByRole('button', { name: 'New environment' }).click();
+  await form.getByLabel('Published env').check();
+  await form.getByLabel('Install demo@1.0.0 as').fill('demo-copy');
+  await form.getByRole('button', { name: 'Install demo@1.0.0' }).click();
+  await expect(page.getByRole('heading', { name: 'demo-copy' })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Packages' })).toContainText('numpy');
 
   // Open a terminal with iris activated
   await list.getByRole('button', { name: 'Environment iris' }).click();

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, open, readFile, readdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { Duplex, Readable, Transform } from 'node:stream';
+import { Duplex, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { AppError } from '../../common/errors';
@@ -46,6 +46,31 @@ export function toolStream(cmd: string, args: string[], what: string): Duplex {
   return d;
 }
 
+/** Feeds `produce` into `zstd -T0 -o file`; resolves when zstd has written and closed the file. */
+async function zstdToFile(produce: (put: (b: Buffer) => Promise<void>) => Promise<void>, file: string, signal?: AbortSignal): Promise<void> {
+  const child = spawn('zstd', ['-T0', '-3', '-q', '-f', '-o', file], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+  const exited = new Promise<void>((res, rej) => {
+    child.on('error', (e: NodeJS.ErrnoException) => rej(e.code === 'ENOENT' ? new AppError('ZSTD_MISSING', 'Cannot write .tar.zst: the zstd tool is not installed. Install it (apt install zstd, brew install zstd) or use .tar.gz.') : e));
+    child.on('close', (code, sig) => (code === 0 ? res() : rej(new AppError('ARCHIVE_FAILED', `zstd exited with ${code ?? sig}: ${err.trim() || 'no message'}`))));
+  });
+  exited.catch(() => undefined);
+  child.stdin.on('error', () => undefined); // EPIPE when zstd dies: its exit says why
+  try {
+    await produce(writer(child.stdin));
+    child.stdin.end();
+  } catch (e) {
+    child.kill('SIGTERM');
+    // If zstd died first, its reason beats the broken pipe.
+    await exited.catch((z: unknown) => {
+      throw signal?.aborted ? e : z;
+    });
+    throw e;
+  }
+  await exited;
+}
+
 interface WalkEntry extends TarEntry {
   abs: string;
 }
@@ -83,19 +108,9 @@ async function walk(prefix: string, skip: Set<string>): Promise<WalkEntry[]> {
   return out;
 }
 
-/** Unmanaged text files (pip scripts, user files) that contain the prefix: relocated as text on unpack. */
-async function unmanagedWithPrefix(entries: WalkEntry[], managed: Set<string>, prefix: string): Promise<RelocEntry[]> {
-  const needle = Buffer.from(prefix);
-  const out: RelocEntry[] = [];
-  for (const e of entries) {
-    if (e.type !== 'file' || managed.has(e.path) || (e.size ?? 0) > 16 * 1024 * 1024 || e.path.startsWith('conda-meta/')) continue;
-    if (/\.(pyc|so|so\.\d.*|dylib|a|o|whl|zip|gz|png|jpg)$/.test(e.path)) continue;
-    const data = await readFile(e.abs);
-    if (data.indexOf(needle) < 0) continue;
-    if (data.subarray(0, 8000).includes(0)) continue; // binary: only records say how to patch those safely
-    out.push({ path: e.path, mode: 'text' });
-  }
-  return out;
+/** Whether an unmanaged file is worth searching for the prefix (text-like and not huge). */
+function scannable(e: WalkEntry, managed: Set<string>): boolean {
+  return e.type === 'file' && !managed.has(e.path) && (e.size ?? 0) <= 16 * 1024 * 1024 && !e.path.startsWith('conda-meta/') && !/\.(pyc|so|so\.\d.*|dylib|a|o|whl|zip|gz|png|jpg)$/.test(e.path);
 }
 
 /** Options for packing. */
@@ -131,7 +146,6 @@ export async function packEnv(o: PackOptions): Promise<PackResult> {
   const managed = new Set(records.flatMap((r) => r.files ?? []));
   const relocate: RelocEntry[] = [];
   for (const r of records) for (const p of r.paths_data?.paths ?? []) if (p.prefix_placeholder) relocate.push({ path: p._path, mode: p.file_mode === 'binary' ? 'binary' : 'text' });
-  relocate.push(...(await unmanagedWithPrefix(entries, managed, prefix)));
   const python = records.find((r) => r.name === 'python')?.version;
   const manifest: PackManifest = {
     kind: 'lathe-env-pack',
@@ -150,62 +164,114 @@ export async function packEnv(o: PackOptions): Promise<PackResult> {
     sourceHost: hostname(),
     relocate,
   };
-  const extra: { path: string; data: Buffer; mode: number }[] = [{ path: MANIFEST_PATH, data: Buffer.from(JSON.stringify(manifest, null, 1)), mode: 0o644 }];
-  if (!entries.some((e) => e.path === 'bin/conda-unpack')) extra.push({ path: 'bin/conda-unpack', data: Buffer.from(CONDA_UNPACK_SCRIPT), mode: 0o755 });
   const total = manifest.sizeBytes;
+  const needle = Buffer.from(prefix);
 
-  async function* tarStream(): AsyncGenerator<Buffer> {
+  const CHUNK = 1 << 20;
+  /**
+   * Writes the tar stream into `put`, reading files into two reused buffers: reading one while the other is
+   * being written keeps the disk and the compressor busy, and no fresh memory is touched per megabyte.
+   */
+  async function writeTar(put: (b: Buffer) => Promise<void>): Promise<void> {
+    const pool = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+    const busy: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
+    let k = 0;
     let done = 0;
     let reported = 0;
-    yield entryHeader({ path: '.lathe-pack', type: 'dir', mode: 0o755, mtime: Date.now() / 1000 });
-    for (const x of extra) {
-      yield entryHeader({ path: x.path, type: 'file', mode: x.mode, size: x.data.length, mtime: Date.now() / 1000 });
-      yield x.data;
-      yield Buffer.alloc(padding(x.data.length));
-    }
+    const small: Promise<void>[] = [];
     for (const e of entries) {
-      yield entryHeader(e);
+      if (o.signal?.aborted) throw new AppError('CANCELLED', 'Packing was cancelled.');
+      small.push(put(entryHeader(e)));
       if (e.type !== 'file') continue;
-      let n = 0;
-      for await (const chunk of createReadStream(e.abs, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-        // A file that grows while we read would break the header's size: stop at the size we announced.
-        const part = n + chunk.length > e.size! ? chunk.subarray(0, e.size! - n) : chunk;
-        n += part.length;
-        yield part;
-        if (n >= e.size!) break;
+      // Unmanaged text files (pip scripts, user files) that contain the prefix are found while streaming,
+      // so the env is read once; the manifest that lists them goes at the end of the archive.
+      let scan = scannable(e, managed);
+      let found = false;
+      let tail = Buffer.alloc(0);
+      const fh = await open(e.abs, 'r');
+      try {
+        let n = 0;
+        while (n < e.size!) {
+          await busy[k];
+          const buf = pool[k]!;
+          const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, e.size! - n), n);
+          if (bytesRead === 0) throw new AppError('PACK_CHANGED', `${e.path} shrank while it was being packed; stop what is changing the env and pack again.`);
+          const part = buf.subarray(0, bytesRead);
+          if (scan) {
+            if (n < 8000 && part.subarray(0, 8000 - n).includes(0)) scan = false;
+            else if (!found) {
+              const win = tail.length ? Buffer.concat([tail, part]) : part;
+              found = win.indexOf(needle) >= 0;
+              tail = Buffer.from(win.subarray(Math.max(0, win.length - needle.length + 1)));
+            }
+          }
+          busy[k] = put(part);
+          k ^= 1;
+          n += bytesRead;
+        }
+      } finally {
+        await fh.close();
       }
-      if (n < e.size!) throw new AppError('PACK_CHANGED', `${e.path} shrank while it was being packed; stop what is changing the env and pack again.`);
-      yield Buffer.alloc(padding(e.size!));
+      if (scan && found) relocate.push({ path: e.path, mode: 'text' });
+      small.push(put(Buffer.alloc(padding(e.size!))));
       done += e.size!;
       if (done - reported > 8 * 1024 * 1024 || done === total) {
         reported = done;
         o.onProgress?.(done, total);
       }
+      if (small.length > 256) await Promise.all(small.splice(0));
     }
-    yield END_OF_ARCHIVE;
+    const extra: { path: string; data: Buffer; mode: number }[] = [];
+    if (!entries.some((e) => e.path === 'bin/conda-unpack')) extra.push({ path: 'bin/conda-unpack', data: Buffer.from(CONDA_UNPACK_SCRIPT), mode: 0o755 });
+    extra.push({ path: MANIFEST_PATH, data: Buffer.from(JSON.stringify(manifest, null, 1)), mode: 0o644 });
+    small.push(put(entryHeader({ path: '.lathe-pack', type: 'dir', mode: 0o755, mtime: Date.now() / 1000 })));
+    for (const x of extra) {
+      small.push(put(entryHeader({ path: x.path, type: 'file', mode: x.mode, size: x.data.length, mtime: Date.now() / 1000 })), put(x.data), put(Buffer.alloc(padding(x.data.length))));
+    }
+    small.push(put(END_OF_ARCHIVE));
+    await Promise.all([...busy, ...small]);
   }
 
-  const hash = createHash('sha256');
-  let archiveBytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      archiveBytes += chunk.length;
-      cb(null, chunk);
-    },
-  });
   const partial = `${output}.partial`;
+  let sha256: string;
+  let archiveBytes: number;
   try {
-    await pipeline(Readable.from(tarStream(), { objectMode: false }), compressor(format), tap, createWriteStream(partial, { mode: 0o644 }), { signal: o.signal });
+    if (format === 'tar.zst') {
+      // zstd writes the file itself: compressed bytes never cross back through this process.
+      await zstdToFile(writeTar, partial, o.signal);
+      sha256 = await sha256File(partial);
+      archiveBytes = (await stat(partial)).size;
+    } else {
+      const hash = createHash('sha256');
+      let bytes = 0;
+      const tap = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      const gzip = compressor(format);
+      const written = pipeline(gzip, tap, createWriteStream(partial, { mode: 0o644 }));
+      await writeTar(writer(gzip)).finally(() => gzip.end());
+      await written;
+      sha256 = hash.digest('hex');
+      archiveBytes = bytes;
+    }
     await rename(partial, output);
   } catch (err) {
     await rm(partial, { force: true });
     if (o.signal?.aborted) throw new AppError('CANCELLED', 'Packing was cancelled; the partial archive was removed.');
     throw err;
   }
-  const result: PackResult = { file: output, format, sha256: hash.digest('hex'), archiveBytes, manifest };
-  await writeFile(`${output}.manifest.json`, JSON.stringify({ ...manifest, sha256: result.sha256, archiveBytes, file: basename(output) }, null, 1) + '\n');
+  const result: PackResult = { file: output, format, sha256, archiveBytes, manifest };
+  await writeFile(`${output}.manifest.json`, JSON.stringify({ ...manifest, sha256, archiveBytes, file: basename(output) }, null, 1) + '\n');
   return result;
+}
+
+/** `put` for a writable: resolves when the chunk has been handed on, so its buffer may be reused. */
+function writer(w: Writable): (b: Buffer) => Promise<void> {
+  return (b) => new Promise<void>((res, rej) => w.write(b, (err) => (err ? rej(err) : res())));
 }
 
 /** sha256 of a file, streamed. */

@@ -5,29 +5,12 @@ import { isAbsolute, join, posix, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import * as tar from 'tar';
-import { AppError } from '../../common/errors';
+import { AppError, isAppError } from '../../common/errors';
 import type { PackManifest, UnpackResult } from '../../common/envs';
 import { MANIFEST_PATH } from './condaUnpackScript';
 import { magic, toolStream } from './envPack';
 import { fixShebang, relocateFile } from './relocate';
-
-/** Why an archive entry may not be extracted, or undefined when it is safe. */
-export function unsafeEntry(path: string, type: string, linkpath: string | undefined): string | undefined {
-  const p = path.replace(/\\/g, '/');
-  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return `${path} is an absolute path`;
-  if (p.split('/').includes('..')) return `${path} climbs out with ".."`;
-  if (type === 'SymbolicLink' || type === 'Link') {
-    const target = (linkpath ?? '').replace(/\\/g, '/');
-    if (target.startsWith('/') || /^[A-Za-z]:/.test(target)) return `${path} links to the absolute path ${target}`;
-    // Symlinks resolve from their folder, hard links from the archive root.
-    const base = type === 'SymbolicLink' ? posix.dirname(p) : '.';
-    const resolved = posix.normalize(posix.join(base, target));
-    if (resolved === '..' || resolved.startsWith('../')) return `${path} links to ${target}, outside the env`;
-  }
-  if (!['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link', 'ExtendedHeader', 'GlobalExtendedHeader', 'NextFileHasLongPath', 'NextFileHasLongLinkpath', 'OldGnuLongPath'].includes(type)) return `${path} is a ${type} entry, which an env never holds`;
-  return undefined;
-}
+import { extractTar, unsafeEntry } from './tarExtract';
 
 /** Options for unpacking. */
 export interface UnpackOptions {
@@ -39,8 +22,8 @@ export interface UnpackOptions {
 
 /**
  * Unpacks an env archive into `dest` (absolute; missing or empty) and relocates it there. Every entry is
- * checked before it is written: absolute paths, "..", links that resolve outside the env and device files
- * are refused, and a refused archive leaves nothing behind. Lathe's manifest drives relocation; a
+ * checked before it is written (extractTar): absolute paths, "..", links that resolve outside the env and
+ * device files are refused, and a refused archive leaves nothing behind. Lathe's manifest drives relocation; a
  * conda-pack archive without one is relocated by its own bin/conda-unpack.
  */
 export async function unpackEnv(o: UnpackOptions): Promise<UnpackResult> {
@@ -58,8 +41,6 @@ export async function unpackEnv(o: UnpackOptions): Promise<UnpackResult> {
   await mkdir(dest, { recursive: true });
   const cleanup = () => rm(dest, { recursive: true, force: true });
 
-  const refused: string[] = [];
-  const warnings: string[] = [];
   let done = 0;
   let reported = 0;
   const counter = new Transform({
@@ -72,34 +53,19 @@ export async function unpackEnv(o: UnpackOptions): Promise<UnpackResult> {
       cb(null, chunk);
     },
   });
+  const decompress = gz ? createGunzip({ chunkSize: 256 * 1024 }) : toolStream('zstd', ['-d', '-q', '-c'], 'unpack');
+  const feeding = pipeline(createReadStream(archive, { highWaterMark: 1 << 20 }), counter, decompress).catch((e: unknown) => {
+    decompress.destroy(e as Error);
+  });
   try {
-    await pipeline(
-      createReadStream(archive, { highWaterMark: 1 << 20 }),
-      counter,
-      gz ? createGunzip({ chunkSize: 1 << 20 }) : toolStream('zstd', ['-d', '-q', '-c'], 'unpack'),
-      tar.x({
-        cwd: dest,
-        preservePaths: false,
-        preserveOwner: false,
-        filter: (path, entry) => {
-          const e = entry as tar.ReadEntry;
-          const why = unsafeEntry(path, e.type, e.linkpath);
-          if (why) refused.push(why);
-          return !why;
-        },
-        onwarn: (code, message) => warnings.push(`${code}: ${message}`),
-      }),
-      { signal: o.signal },
-    );
+    await extractTar(decompress, dest, o.signal);
+    await feeding;
   } catch (err) {
     await cleanup();
     if (o.signal?.aborted) throw new AppError('CANCELLED', 'Unpacking was cancelled; the partial env was removed.');
-    if (err instanceof AppError) throw err;
+    if (isAppError(err, 'ARCHIVE_UNSAFE')) throw new AppError('ARCHIVE_UNSAFE', `Refused ${archive}: ${err.message}. Nothing was written outside ${dest}, and the partial env was removed.`);
+    if (isAppError(err)) throw err;
     throw new AppError('ARCHIVE_INVALID', `${archive} could not be read: ${(err as Error).message}. It may be truncated or corrupt; pack or download it again.`);
-  }
-  if (refused.length) {
-    await cleanup();
-    throw new AppError('ARCHIVE_UNSAFE', `Refused ${archive}: ${refused.slice(0, 3).join('; ')}${refused.length > 3 ? ` and ${refused.length - 3} more` : ''}. Nothing was written outside ${dest}, and the partial env was removed.`, { refused });
   }
   o.onProgress?.(st.size, st.size);
 
@@ -131,7 +97,7 @@ async function relocate(dest: string, manifest: PackManifest): Promise<number> {
   }
   let n = 0;
   for (const r of manifest.relocate) {
-    if (unsafeEntry(r.path, 'File', undefined)) continue;
+    if (unsafeEntry(r.path, 'file', undefined)) continue;
     const file = join(dest, ...r.path.split('/'));
     const s = await lstat(file).catch(() => undefined);
     if (!s?.isFile()) continue; // a symlink in the list is never followed

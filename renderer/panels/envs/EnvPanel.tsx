@@ -3,10 +3,11 @@ import { isAppError } from '../../../main/common/errors';
 import type { EnvDetail, ExportFormat } from '../../../main/common/envs';
 import { useEvent, type Services } from '../../app/services';
 import { CreateEnvForm } from './CreateEnvForm';
+import { ShareView } from './ShareView';
 import { EnvOperationView } from './EnvOperationView';
 import { formatBytes, type EnvsModel } from './useEnvs';
 
-type Tab = 'packages' | 'history' | 'install' | 'export' | 'manage';
+type Tab = 'packages' | 'history' | 'install' | 'export' | 'share' | 'manage';
 
 /** The env area: the create form, or the selected env with its packages, history, installs, exports and management. */
 export function EnvPanel({ services, model, creating, onCloseCreate, onOpenTerminal }: { services: Services; model: EnvsModel; creating: boolean; onCloseCreate: () => void; onOpenTerminal: (env: EnvDetail) => void }) {
@@ -57,7 +58,7 @@ function EnvDetailView({ services, prefix, onOpenTerminal, onRemoved }: { servic
         </p>
       )}
       <div role="tablist" aria-label="Environment views" className="tabs">
-        {(['packages', 'history', 'install', 'export', 'manage'] as Tab[]).map((t) => (
+        {(['packages', 'history', 'install', 'export', 'share', 'manage'] as Tab[]).map((t) => (
           <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)}>
             {t[0]!.toUpperCase() + t.slice(1)}
           </button>
@@ -68,6 +69,7 @@ function EnvDetailView({ services, prefix, onOpenTerminal, onRemoved }: { servic
         {tab === 'history' && <HistoryView services={services} env={env} onChanged={load} />}
         {tab === 'install' && <InstallView services={services} env={env} onChanged={load} />}
         {tab === 'export' && <ExportView services={services} env={env} />}
+        {tab === 'share' && <ShareView services={services} env={env} />}
         {tab === 'manage' && <ManageView services={services} env={env} onRemoved={onRemoved} />}
       </div>
     </div>
