@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # Jupyter for the notebook tests (Debian's jupyter-server 1.23 + ipykernel 6.17; no PyPI here), nbformat to validate
-# saved notebooks, matplotlib for rich outputs.
-need=(chromium git python3 make g++ jupyter-server python3-ipykernel python3-nbformat python3-matplotlib zstd tar)
+# saved notebooks, matplotlib for rich outputs; zstd for .tar.zst env archives; scikit-learn, pandas and numpy for
+# the training jobs the job tests run.
+need=(chromium git python3 make g++ jupyter-server python3-ipykernel python3-nbformat python3-matplotlib zstd tar python3-sklearn python3-pandas python3-numpy)
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 if ! command -v apt-get >/dev/null; then
   echo "setup: this script installs Debian packages with apt-get; on other systems install: ${need[*]}" >&2

@@ -4,6 +4,7 @@ import { createProxy } from '../common/rpcClient';
 import { StatusChannel } from '../common/status';
 import { parse, withClient } from './cliClient';
 import { ENV_USAGE, envCommand } from './envCommand';
+import { JOB_USAGE, jobCommand } from './jobCommand';
 import { NB_USAGE, nbCommand } from './nbCommand';
 import { VERSION, startCore } from './serverMain';
 
@@ -17,6 +18,7 @@ Usage:
   ${NB_USAGE}
         Run a notebook headless (parameters go after the cell tagged "parameters"); exit 1 if a cell fails.
 ${ENV_USAGE}
+${JOB_USAGE}
   lathe --version | help
 
 Client commands talk to a running core: the local one on this data dir by default, or a remote one with
@@ -38,6 +40,8 @@ export async function runCli(argv: string[], out: Out = console, env: NodeJS.Pro
         return await nbCommand(rest, out);
       case 'env':
         return await envCommand(rest, out, env);
+      case 'job':
+        return await jobCommand(rest, out, env);
       case '--version':
       case '-v':
         out.log(VERSION);

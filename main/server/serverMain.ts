@@ -23,6 +23,8 @@ import { openDatabase } from '../node/store/database';
 import { TerminalService } from '../node/terminal/terminalService';
 import { EnvService } from '../node/envs/envService';
 import { EnvChannel } from '../common/envs';
+import { JobChannel } from '../common/jobs';
+import { JobService } from '../node/jobs/jobService';
 import { generateToken, isLoopback } from './auth';
 import { HttpFront } from './httpServer';
 import { prepareLocalSocket } from './localSocket';
@@ -112,6 +114,13 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
       log.child('envs'),
     );
     disposables.push(envs);
+    const jobs = new JobService(
+      { dataDir, shimScript: resolve(ROOT, 'dist', 'core', 'jobShim.mjs'), coreScript: resolve(ROOT, 'dist', 'core', 'lathe.mjs'), pythonPath: resolve(ROOT, 'resources', 'python'), env: options.userEnv ?? process.env },
+      db,
+      envs,
+      log.child('jobs'),
+    );
+    disposables.push(jobs);
     const rpc = new RpcServer({ onBug: (err, where) => log.error(`bug in ${where}`, { err }) });
     const services = (): ServiceState[] =>
       rpc.channelNames.map((name) => {
@@ -126,6 +135,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     rpc.serveChannel(KernelChannel, kernels);
     rpc.serveChannel(NotebookFileChannel, new NotebookFileService({ root: workspace }));
     rpc.serveChannel(EnvChannel, envs);
+    rpc.serveChannel(JobChannel, jobs);
 
     const front = new HttpFront({ token, bindHost: host, staticDir: options.staticDir ?? resolve(ROOT, 'dist', 'renderer'), extraOrigins: options.extraOrigins }, rpc, log.child('http'));
     const tcp = front.createServer(false);
@@ -141,6 +151,8 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     log.info('core started', { url, dataDir, version: VERSION, pid: process.pid });
     // Env discovery writes the env kernelspecs; start it now (it reads the disk only) so kernels are ready to pick.
     envs.list().catch((err: Error) => log.warn(`env discovery failed: ${err.message}`));
+    // Runs that were going when the last core stopped are found again (their shims kept them alive).
+    jobs.start().catch((err: Error) => log.warn(`job reattach failed: ${err.message}`));
 
     let disposed: Promise<void> | undefined;
     return {

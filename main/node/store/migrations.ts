@@ -20,4 +20,18 @@ export const migrations: readonly Migration[] = [
           CREATE TABLE conda_info_cache (exe TEXT PRIMARY KEY, exe_mtime REAL NOT NULL, info TEXT NOT NULL);
           CREATE TABLE env_scan (id INTEGER PRIMARY KEY CHECK (id = 1), installations TEXT NOT NULL, scanned_at TEXT NOT NULL);`,
   },
+  {
+    version: 3,
+    name: 'job runs, metrics, params, tags, artifacts',
+    sql: `CREATE TABLE runs (id TEXT PRIMARY KEY, name TEXT NOT NULL, spec TEXT NOT NULL, status TEXT NOT NULL, target TEXT NOT NULL,
+            attempt INTEGER NOT NULL, priority INTEGER NOT NULL, created_at TEXT NOT NULL, started_at TEXT, ended_at TEXT,
+            exit_code INTEGER, reason TEXT, gpus TEXT NOT NULL DEFAULT '[]', rerun_of TEXT, base_dir TEXT NOT NULL, lineage TEXT,
+            shim_pid INTEGER, log_offset INTEGER NOT NULL DEFAULT 0, log_lines INTEGER NOT NULL DEFAULT 0, metrics_offset INTEGER NOT NULL DEFAULT 0);
+          CREATE INDEX runs_created ON runs (created_at);
+          CREATE TABLE run_metrics (run_id TEXT NOT NULL, name TEXT NOT NULL, step REAL NOT NULL, value REAL NOT NULL, t REAL NOT NULL);
+          CREATE INDEX run_metrics_run ON run_metrics (run_id, name, step);
+          CREATE TABLE run_params (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key));
+          CREATE TABLE run_tags (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key));
+          CREATE TABLE run_artifacts (run_id TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (run_id, path));`,
+  },
 ];

@@ -1,0 +1,220 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LogChunk, MetricSeries, RunInfo } from '../../common/jobs';
+import { tempDir, processAlive, waitFor } from '../../../scripts/test/tempDir';
+import { EnvService } from '../envs/envService';
+import { Logger } from '../log/logger';
+import { SettingsService } from '../settings/settingsService';
+import { openDatabase, type Db } from '../store/database';
+import { JobService, type JobServiceConfig } from './jobService';
+
+// Integration: real processes under the real shim (dist/core/jobShim.mjs, built by the test setup),
+// Debian's python3 with scikit-learn for the training job, git for lineage, SQLite for metrics.
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function setup(extra: Partial<JobServiceConfig> = {}, reuse?: { dir: string; db: Db }) {
+  const dir = reuse?.dir ?? tempDir('lathe-jobs-').path;
+  if (!reuse) cleanups.push(() => execFileSync('rm', ['-rf', dir]));
+  const dataDir = join(dir, 'data');
+  const db = reuse?.db ?? openDatabase(dataDir);
+  const log = new Logger({ console: null });
+  const settings = new SettingsService({ dataDir }, log);
+  const home = join(dir, 'home');
+  mkdirSync(home, { recursive: true });
+  // Debian's python3 (with scikit-learn) first, as on a machine set up by scripts/setup.sh.
+  const userEnv = { PATH: `/usr/bin:${process.env.PATH!}`, HOME: home, LATHE_SECRET_API_TOKEN: 's3cr3t-value-xyz' };
+  const envs = new EnvService({ dataDir, scan: { env: userEnv, home, platform: 'linux', isRoot: false } }, db, settings, log);
+  const jobs = new JobService(
+    { dataDir, shimScript: resolve(ROOT, 'dist/core/jobShim.mjs'), coreScript: resolve(ROOT, 'dist/core/lathe.mjs'), pythonPath: resolve(ROOT, 'resources/python'), env: userEnv, pollMs: 20, gpuProbe: async () => [], ...extra },
+    db,
+    envs,
+    log,
+  );
+  cleanups.push(() => {
+    jobs.dispose();
+    envs.dispose();
+    settings.dispose();
+    if (!reuse) db.close();
+  });
+  const work = join(dir, 'work');
+  mkdirSync(work, { recursive: true });
+  return { jobs, dir, work, db };
+}
+
+const ended = (jobs: JobService, id: string, ms = 30_000) => waitFor(async () => {
+  const r = (await jobs.list()).find((x) => x.id === id);
+  return r && r.status !== 'queued' && r.status !== 'running' ? r : undefined;
+}, `run ${id} to end`, ms);
+
+describe('jobs on local processes', () => {
+  it('runs a command, stores stdout and stderr apart, records exit code and git lineage', async () => {
+    const { jobs, work } = setup();
+    execFileSync('git', ['init', '-q'], { cwd: work });
+    writeFileSync(join(work, 'a.txt'), 'one');
+    execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', 'add', '.'], { cwd: work });
+    execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'init'], { cwd: work });
+    writeFileSync(join(work, 'a.txt'), 'two'); // dirty
+    const run = await jobs.submit({ name: 'hello', command: ['sh', '-c', 'echo out-line; echo err-line >&2; echo "param=$LATHE_PARAMS"; exit 3'], params: { lr: 0.1 } }, { baseDir: work });
+    expect(run.status).toMatch(/queued|running/);
+    const done = (await ended(jobs, run.id))!;
+    expect(done).toMatchObject({ status: 'failed', exitCode: 3, reason: 'exit 3' });
+    const logs = await jobs.logs(run.id);
+    // stdout and stderr are separate pipes: each keeps its order, their interleaving is the OS's.
+    expect(logs.lines.filter((l) => l.s === 'o').map((l) => l.l)).toEqual(['out-line', 'param={"lr":0.1}']);
+    expect(logs.lines.filter((l) => l.s === 'e').map((l) => l.l)).toEqual(['err-line']);
+    expect(logs.end).toBe(true);
+    const d = await jobs.get(run.id);
+    expect(d.lineage).toMatchObject({ command: ['sh', '-c', expect.any(String)], workdir: work, git: { root: work, branch: expect.any(String), commit: expect.stringMatching(/^[0-9a-f]{40}$/), dirty: true, diffSha256: expect.stringMatching(/^[0-9a-f]{64}$/) }, env: { kind: 'path' } });
+  });
+
+  it('trains a scikit-learn model, logging a metric per epoch, params and the model artifact', async () => {
+    const { jobs, work } = setup();
+    writeFileSync(
+      join(work, 'train.py'),
+      `import pickle, lathe
+from sklearn.datasets import load_iris
+from sklearn.linear_model import SGDClassifier
+X, y = load_iris(return_X_y=True)
+p = lathe.params()
+lathe.log_params({"epochs": p["epochs"], "alpha": p["alpha"]})
+clf = SGDClassifier(alpha=p["alpha"], random_state=0)
+for epoch in range(p["epochs"]):
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    lathe.log_metric("accuracy", clf.score(X, y), step=epoch)
+    print("epoch", epoch, flush=True)
+with open("model.pkl", "wb") as f:
+    pickle.dump(clf, f)
+lathe.log_artifact("model.pkl")
+lathe.set_tags({"dataset": "iris"})
+`,
+    );
+    const run = await jobs.submit({ name: 'train-iris', script: 'train.py', params: { epochs: 8, alpha: 0.001 } }, { baseDir: work });
+    const live: MetricSeries[][] = [];
+    jobs.onDidMetric({ id: run.id })((m) => live.push(m));
+    const done = (await ended(jobs, run.id, 60_000))!;
+    if (done.status !== 'succeeded') console.log((await jobs.logs(run.id)).lines.map((l) => l.l).join('\n'));
+    expect(done.status).toBe('succeeded');
+    const [acc] = await jobs.metrics(run.id);
+    expect(acc!.name).toBe('accuracy');
+    expect(acc!.points.map((p) => p.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(acc!.points.every((p) => p.value >= 0 && p.value <= 1)).toBe(true);
+    expect(live.flat().flatMap((s) => s.points).length).toBe(8);
+    const d = await jobs.get(run.id);
+    expect(d.params).toEqual({ epochs: 8, alpha: 0.001 });
+    expect(d.tags).toEqual({ dataset: 'iris' });
+    expect(d.artifacts).toEqual([join(work, 'model.pkl')]);
+    expect(existsSync(join(work, 'model.pkl'))).toBe(true);
+    expect(d.metrics).toEqual([expect.objectContaining({ name: 'accuracy', count: 8 })]);
+  });
+
+  it('rejects bad specs with the field and the reason, before anything runs', async () => {
+    const { jobs, work } = setup();
+    const bad = async (spec: unknown) => jobs.submit(spec, { baseDir: work }).then(() => undefined, (e: { code: string; message: string }) => e);
+    expect(await bad({ name: 'x' })).toMatchObject({ code: 'INVALID_SPEC', message: expect.stringContaining('command: give exactly one of command, script or notebook') });
+    expect(await bad({ name: 'x', command: ['true'], retries: -1 })).toMatchObject({ code: 'INVALID_SPEC', message: expect.stringContaining('retries:') });
+    expect(await bad({ name: 'x', command: ['true'], colour: 'red' })).toMatchObject({ code: 'INVALID_SPEC', message: expect.stringContaining('colour') });
+    expect(await bad({ name: 'x', command: ['true'], timeout: '5 minutes' })).toMatchObject({ message: expect.stringContaining('timeout') });
+    expect(await bad({ name: 'x', command: ['true'], workdir: 'nope' })).toMatchObject({ message: expect.stringContaining('workdir:') });
+    expect(await bad({ name: 'x', command: ['true'], env: { conda: 'missing-env' } })).toMatchObject({ message: expect.stringContaining('env: No env named "missing-env"') });
+    expect(await bad({ name: 'x', command: ['true'], resources: { gpus: 1 } })).toMatchObject({ code: 'NOT_ENOUGH_GPUS' });
+    expect(await bad({ name: 'x', command: ['true'], secrets: ['NOPE'] })).toMatchObject({ code: 'MISSING_SECRET', message: expect.stringContaining('LATHE_SECRET_NOPE') });
+    expect(await bad({ name: 'x', command: ['true'], target: { docker: { image: 'lathe/base:1' } } })).toMatchObject({ code: 'UNSUPPORTED_TARGET' });
+    expect(await jobs.list()).toEqual([]);
+  });
+
+  it('a command that does not exist fails with a clear reason', async () => {
+    const { jobs, work } = setup();
+    const run = await jobs.submit({ name: 'x', command: ['no-such-program-here'] }, { baseDir: work });
+    const done = await ended(jobs, run.id);
+    expect(done).toMatchObject({ status: 'failed', reason: expect.stringContaining('could not start') });
+    expect((await jobs.logs(run.id)).lines[0]!.l).toContain('cannot start no-such-program-here');
+  });
+
+  it('cancel kills the whole process tree; a timeout does the same', async () => {
+    const { jobs, work } = setup();
+    const run = await jobs.submit({ name: 'tree', command: ['sh', '-c', 'sleep 300 & echo "child $!"; wait'] }, { baseDir: work });
+    const line = (await waitFor(async () => (await jobs.logs(run.id)).lines.find((l) => l.l.startsWith('child ')), 'the child pid line'))!;
+    const child = Number(line.l.split(' ')[1]);
+    expect(processAlive(child)).toBe(true);
+    await jobs.cancel(run.id);
+    expect(await ended(jobs, run.id)).toMatchObject({ status: 'cancelled' });
+    await waitFor(() => !processAlive(child), 'the grandchild to be gone');
+    const slow = await jobs.submit({ name: 'slow', command: ['sleep', '30'], timeout: '1s' }, { baseDir: work });
+    expect(await ended(jobs, slow.id)).toMatchObject({ status: 'timed_out', reason: 'timed out after 1s' });
+  });
+
+  it('retries a failing run, then reruns a finished one on request', async () => {
+    const { jobs, work } = setup();
+    const run = await jobs.submit({ name: 'flaky', command: ['sh', '-c', 'exit 1'], retries: 2 }, { baseDir: work });
+    const all = (await waitFor(async () => {
+      const l = (await jobs.list()).filter((r) => r.name === 'flaky');
+      return l.length === 3 && l.every((r) => r.status === 'failed') ? l : undefined;
+    }, 'three failed attempts'))!;
+    expect(all.map((r) => r.attempt).sort()).toEqual([1, 2, 3]);
+    expect(all.find((r) => r.attempt === 2)!.rerunOf).toBe(run.id);
+    const again = await jobs.rerun(run.id);
+    expect(again).toMatchObject({ name: 'flaky', attempt: 1, rerunOf: run.id });
+  });
+
+  it('keeps secrets out of the logs and the stored spec', async () => {
+    const { jobs, work, db } = setup();
+    const run = await jobs.submit({ name: 's', command: ['sh', '-c', 'echo "token is $API_TOKEN"'], secrets: ['API_TOKEN'] }, { baseDir: work });
+    await ended(jobs, run.id);
+    expect((await jobs.logs(run.id)).lines.map((l) => l.l)).toEqual(['token is ***']);
+    const rows = JSON.stringify(db.prepare('SELECT * FROM runs').all());
+    expect(rows).not.toContain('s3cr3t-value-xyz');
+  });
+
+  it('never gives a GPU to two runs: the third waits for one to free up', async () => {
+    const { jobs, work } = setup({ gpuProbe: async () => ['0', '1'], concurrency: 8 });
+    const runs: RunInfo[] = [];
+    for (let i = 0; i < 3; i++) runs.push(await jobs.submit({ name: `g${i}`, command: ['sh', '-c', 'echo "gpu=$CUDA_VISIBLE_DEVICES"; sleep 1'], resources: { gpus: 1 } }, { baseDir: work }));
+    await waitFor(async () => (await jobs.list({ status: ['running'] })).length === 2, 'two runs on the two GPUs');
+    expect((await jobs.list({ status: ['queued'] })).map((r) => r.name)).toEqual(['g2']);
+    for (const r of runs) await ended(jobs, r.id);
+    const gpus = await Promise.all(runs.map(async (r) => (await jobs.logs(r.id)).lines[0]!.l));
+    expect(gpus.slice(0, 2).sort()).toEqual(['gpu=0', 'gpu=1']);
+  });
+
+  it('outlives the core: a new core reattaches and streams the rest, no line lost or repeated', async () => {
+    const first = setup();
+    const run = await first.jobs.submit({ name: 'long', command: ['python3', '-u', '-c', 'import time\nfor i in range(60):\n    print(i)\n    time.sleep(0.03)'] }, { baseDir: first.work });
+    await waitFor(async () => (await first.jobs.logs(run.id)).lines.length >= 10, 'some output before the core goes away');
+    first.jobs.dispose(); // the core stops; the shim and the job go on
+    await new Promise((r) => setTimeout(r, 300));
+    const second = setup({}, { dir: first.dir, db: first.db });
+    await second.jobs.start();
+    const seen: LogChunk[] = [];
+    second.jobs.onDidLog({ id: run.id })((c) => seen.push(c));
+    const done = (await ended(second.jobs, run.id))!;
+    expect(done.status).toBe('succeeded');
+    await waitFor(() => seen.some((c) => c.end), 'the end of the log stream');
+    const lines = seen.flatMap((c) => c.lines.map((l) => l.l));
+    expect(lines).toEqual(Array.from({ length: 60 }, (_, i) => String(i)));
+    expect((await second.jobs.logs(run.id)).lines.map((l) => l.l)).toEqual(lines);
+  });
+});
+
+describe('the Python client (resources/python/lathe)', () => {
+  it('is a no-op with one warning line when Lathe is absent', () => {
+    const r = execFileSync('/usr/bin/python3', ['-c', 'import lathe\nfor i in range(1000):\n    lathe.log_metric("a", i)\nlathe.log_params({"x": 1})\nprint("ok", lathe.params())'], {
+      env: { PATH: '/usr/bin:/bin', PYTHONPATH: resolve(ROOT, 'resources/python') },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(r.trim()).toBe('ok {}');
+  });
+
+  it('warns on stderr exactly once', () => {
+    const r = spawnSync('/usr/bin/python3', ['-c', 'import lathe\nlathe.log_metric("a", 1)\nlathe.log_metric("b", 2)'], { env: { PATH: '/usr/bin:/bin', PYTHONPATH: resolve(ROOT, 'resources/python') }, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual(['lathe: not running under Lathe; metrics and params are not recorded']);
+  });
+});

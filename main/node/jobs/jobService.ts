@@ -1,0 +1,389 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { cpus, hostname } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { Emitter, type Event } from '../../common/event';
+import { AppError } from '../../common/errors';
+import type { EnvDetail, ExportFormat } from '../../common/envs';
+import { durationSeconds, JobSpecSchema, type IJobService, type JobSpec, type Lineage, type LogChunk, type MetricSeries, type RunDetail, type RunInfo, type RunStatus } from '../../common/jobs';
+import { formatZodError } from '../../common/rpc';
+import type { Logger } from '../log/logger';
+import type { Db } from '../store/database';
+import { JobStore, runInfo, type StoredRun } from './jobStore';
+import type { LaunchFile } from './jobShim';
+import { gitLineage } from './lineage';
+import { RunWatcher } from './runWatcher';
+import { readLogLines } from './runFiles';
+
+/** What jobs need from the env service. */
+export interface JobEnvs {
+  show(ref: string): Promise<EnvDetail>;
+  export(ref: string, format: ExportFormat): Promise<string>;
+}
+
+/** How the job service is set up. */
+export interface JobServiceConfig {
+  dataDir: string;
+  /** dist/core/jobShim.mjs */
+  shimScript: string;
+  /** dist/core/lathe.mjs, for notebook jobs (`lathe nb run`). */
+  coreScript: string;
+  /** resources/python, put on the job's PYTHONPATH for `import lathe`. */
+  pythonPath: string;
+  /** The user's environment jobs start from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Local runs at once (default: the CPU count). */
+  concurrency?: number;
+  pollMs?: number;
+  logCapBytes?: number;
+  /** The host's GPUs by index and UUID (default: nvidia-smi). */
+  gpuProbe?: () => Promise<string[]>;
+}
+
+/** nvidia-smi's GPUs (index and UUID per device); none when it is missing. */
+export function probeGpus(): Promise<string[]> {
+  return new Promise((res) => {
+    execFile('nvidia-smi', ['--query-gpu=index,uuid', '--format=csv,noheader'], { timeout: 10_000 }, (err, out) => {
+      if (err) return res([]);
+      res(out.split('\n').map((l) => l.split(',')[0]!.trim()).filter(Boolean));
+    });
+  });
+}
+
+const newRunId = () => `r${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+
+/**
+ * Jobs: specs validated at the boundary, a GPU-aware queue, local runs in their own process group under
+ * a detached shim (so they outlive the core), logs and metrics followed from the run folder into SQLite
+ * and to subscribers, lineage recorded at start, retries, reruns, and reattachment after a core restart.
+ */
+export class JobService implements IJobService {
+  private readonly store: JobStore;
+  private readonly watchers = new Map<string, RunWatcher>();
+  private readonly logEmitters = new Map<string, Emitter<LogChunk>>();
+  private readonly metricEmitters = new Map<string, Emitter<MetricSeries[]>>();
+  private readonly _onDidChangeRun = new Emitter<RunInfo>();
+  readonly onDidChangeRun = this._onDidChangeRun.event;
+  private gpus: Promise<string[]> | undefined;
+  private scheduling = false;
+  private scheduleAgain = false;
+  private disposed = false;
+
+  constructor(
+    private readonly config: JobServiceConfig,
+    db: Db,
+    private readonly envs: JobEnvs,
+    private readonly log: Logger,
+  ) {
+    this.store = new JobStore(db);
+  }
+
+  private runDir(id: string): string {
+    return join(this.config.dataDir, 'runs', id);
+  }
+
+  private hostGpus(): Promise<string[]> {
+    return (this.gpus ??= (this.config.gpuProbe ?? probeGpus)());
+  }
+
+  /** Finds runs that were going when the core stopped: reattaches to live shims, finalizes or marks the rest lost. */
+  async start(): Promise<void> {
+    for (const r of this.store.list({ status: ['running'], limit: 10_000 })) {
+      const dir = this.runDir(r.id);
+      if (r.shimPid && shimAlive(r.shimPid)) this.watch(r);
+      else if (existsSync(join(dir, 'exit.json'))) this.watch(r); // ended while we were away: the watcher drains and finalizes
+      else this.finish(r.id, 'lost', null, 'the core lost track of it (its supervisor is gone and left no exit status)');
+    }
+    void this.schedule();
+  }
+
+  async submit(input: unknown, options: { baseDir?: string } = {}): Promise<RunInfo> {
+    const parsed = JobSpecSchema.safeParse(input);
+    if (!parsed.success) throw new AppError('INVALID_SPEC', `The job spec is invalid: ${formatZodError(parsed.error)}.`, { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    const spec = parsed.data;
+    const baseDir = resolve(options.baseDir ?? this.config.env?.HOME ?? process.cwd());
+    await this.check(spec, baseDir);
+    return this.enqueue(spec, baseDir, 1);
+  }
+
+  /** Bad input fails at submit, not minutes later in the queue. */
+  private async check(spec: JobSpec, baseDir: string): Promise<void> {
+    if (spec.target !== 'local') {
+      throw new AppError('UNSUPPORTED_TARGET', `target: docker is not available in this version of Lathe yet; run with target: local (the default).`);
+    }
+    const wd = resolve(baseDir, spec.workdir);
+    if (!existsSync(wd) || !statSync(wd).isDirectory()) throw new AppError('INVALID_SPEC', `workdir: ${wd} is not a folder. Paths are relative to the spec file's folder.`);
+    if (spec.env && 'slug' in spec.env) throw new AppError('INVALID_SPEC', `env.slug: published envs are used after installing them: run \`lathe env install ${spec.env.slug}\` and refer to it with env: {conda: NAME}.`);
+    if (spec.env) {
+      const ref = 'conda' in spec.env ? spec.env.conda : spec.env.prefix;
+      await this.envs.show(ref).catch((err: AppError) => {
+        throw new AppError('INVALID_SPEC', `env: ${err.message}`);
+      });
+    }
+    const want = spec.resources?.gpus;
+    if (want !== undefined && want !== 0) {
+      const have = await this.hostGpus();
+      if (typeof want === 'number' && want > have.length) throw new AppError('NOT_ENOUGH_GPUS', `resources.gpus: the job needs ${want} GPU(s) but this host has ${have.length}${have.length ? '' : ' (nvidia-smi found none)'}.`);
+      if (Array.isArray(want)) {
+        const missing = want.filter((g) => !have.includes(g));
+        if (missing.length) throw new AppError('NOT_ENOUGH_GPUS', `resources.gpus: no GPU ${missing.join(', ')} on this host (it has ${have.join(', ') || 'none'}).`);
+      }
+    }
+    for (const s of spec.secrets ?? []) {
+      if (!this.secret(s)) throw new AppError('MISSING_SECRET', `secrets: ${s} is not set. Start the core with LATHE_SECRET_${s} in its environment.`);
+    }
+  }
+
+  /** Secrets come from the core's environment (LATHE_SECRET_NAME) and exist only in memory and the job's environment. */
+  private secret(name: string): string | undefined {
+    return (this.config.env ?? process.env)[`LATHE_SECRET_${name}`];
+  }
+
+  private enqueue(spec: JobSpec, baseDir: string, attempt: number, rerunOf?: string): RunInfo {
+    const run: Omit<StoredRun, 'logOffset' | 'logLines' | 'metricsOffset'> = { id: newRunId(), name: spec.name, status: 'queued', target: typeof spec.target === 'string' ? spec.target : 'docker', attempt, createdAt: new Date().toISOString(), gpus: [], rerunOf, spec, priority: spec.priority, baseDir };
+    this.store.insert(run);
+    const info = runInfo(this.store.get(run.id)!);
+    this._onDidChangeRun.fire(info);
+    void this.schedule();
+    return info;
+  }
+
+  /** Starts queued runs while there is room: per-target concurrency, and a GPU is never given to two runs. */
+  private async schedule(): Promise<void> {
+    if (this.disposed) return;
+    if (this.scheduling) {
+      this.scheduleAgain = true; // a run queued mid-pass gets its own pass
+      return;
+    }
+    this.scheduling = true;
+    try {
+      const all = await this.hostGpus();
+      if (this.disposed) return;
+      const running = this.store.list({ status: ['running'], limit: 10_000 });
+      const busyGpus = new Set(running.flatMap((r) => r.gpus));
+      let slots = (this.config.concurrency ?? Math.max(1, cpus().length)) - running.length;
+      const queued = this.store.queued();
+      for (const r of queued) {
+        if (slots <= 0 || this.disposed) break;
+        const want = r.spec.resources?.gpus ?? 0;
+        const free = all.filter((g) => !busyGpus.has(g));
+        const pick = Array.isArray(want) ? (want.every((g) => free.includes(g)) ? want : undefined) : free.length >= want ? free.slice(0, want) : undefined;
+        if (!pick) continue; // waits for GPUs; a lower-priority run that fits may go first
+        for (const g of pick) busyGpus.add(g);
+        slots--;
+        await this.launch(r, pick).catch((err: Error) => this.finish(r.id, 'failed', null, `could not start: ${err.message}`));
+      }
+    } finally {
+      this.scheduling = false;
+    }
+    if (this.scheduleAgain && !this.disposed) {
+      this.scheduleAgain = false;
+      await this.schedule();
+    }
+  }
+
+  private async launch(r: StoredRun, gpus: string[]): Promise<void> {
+    const spec = r.spec;
+    const dir = this.runDir(r.id);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const cwd = resolve(r.baseDir, spec.workdir);
+    const userEnv = this.config.env ?? process.env;
+    let envDetail: EnvDetail | undefined;
+    if (spec.env && !('slug' in spec.env)) envDetail = await this.envs.show('conda' in spec.env ? spec.env.conda : spec.env.prefix);
+    const python = envDetail ? join(envDetail.prefix, 'bin', 'python') : 'python3';
+    let argv: string[];
+    if (spec.command) argv = spec.command;
+    else if (spec.script) argv = [python, spec.script, ...(spec.args ?? [])];
+    else {
+      const nb = spec.notebook!;
+      const out = nb.replace(/\.ipynb$/, '') + `.run-${r.id}.ipynb`;
+      argv = [process.execPath, this.config.coreScript, 'nb', 'run', nb, '-o', out, ...Object.entries(spec.params ?? {}).flatMap(([k, v]) => ['-p', `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`]), ...(envDetail?.kernelName ? ['--kernel', envDetail.kernelName] : [])];
+    }
+    const secrets = Object.fromEntries((spec.secrets ?? []).map((s) => [s, this.secret(s) ?? '']));
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(userEnv)) if (v !== undefined && !k.startsWith('LATHE_SECRET_') && k !== 'LATHE_TOKEN') env[k] = v;
+    Object.assign(env, envDetail?.activation ?? {}, spec.envVars ?? {}, secrets, {
+      LATHE_RUN_ID: r.id,
+      LATHE_RUN_DIR: dir,
+      LATHE_PARAMS: JSON.stringify(spec.params ?? {}),
+      PYTHONPATH: [this.config.pythonPath, userEnv.PYTHONPATH].filter(Boolean).join(delimiter),
+      PYTHONUNBUFFERED: '1',
+      ...(gpus.length || spec.resources?.gpus !== undefined ? { CUDA_VISIBLE_DEVICES: gpus.join(',') } : {}),
+    });
+    if (this.disposed) throw new AppError('CANCELLED', 'the core is stopping');
+    const lineage: Lineage = {
+      git: await gitLineage(cwd),
+      env: envDetail ? { kind: 'conda', prefix: envDetail.prefix, name: envDetail.name, python: envDetail.python, explicitSha256: await this.envHash(envDetail.prefix) } : { kind: 'path' },
+      command: argv,
+      workdir: cwd,
+      host: hostname(),
+      target: r.target,
+      gpus,
+    };
+    const launch: LaunchFile = { argv, cwd, env, timeoutMs: spec.timeout ? durationSeconds(spec.timeout) * 1000 : undefined, logCapBytes: this.config.logCapBytes ?? 256 * 1024 * 1024, redact: Object.values(secrets) };
+    const shim = spawn(process.execPath, [this.config.shimScript, '--run-dir', dir], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], cwd: dir });
+    await new Promise<void>((res, rej) => {
+      shim.once('error', rej);
+      shim.once('spawn', () => res());
+    });
+    shim.stdin!.end(JSON.stringify(launch));
+    shim.unref();
+    if (this.disposed) return; // the run goes on; the next core reattaches to it
+    this.store.update(r.id, { status: 'running', startedAt: new Date().toISOString(), gpus, lineage, shimPid: shim.pid! });
+    const now = this.store.get(r.id)!;
+    this._onDidChangeRun.fire(runInfo(now));
+    this.watch(now);
+  }
+
+  private async envHash(prefix: string): Promise<string | undefined> {
+    const { createHash } = await import('node:crypto');
+    const text = await this.envs.export(prefix, 'explicit').catch(() => this.envs.export(prefix, 'yaml').catch(() => undefined));
+    return text ? createHash('sha256').update(text.replace(/^# exported by Lathe from .*$/m, '')).digest('hex') : undefined;
+  }
+
+  /** Follows a running run's folder until its shim reports the end. */
+  private watch(r: StoredRun): void {
+    if (this.watchers.has(r.id)) return;
+    const w = new RunWatcher(this.runDir(r.id), r, this.store, this.config.pollMs ?? 50, {
+      onLog: (chunk) => this.logEmitters.get(r.id)?.fire(chunk),
+      onMetrics: (series) => this.metricEmitters.get(r.id)?.fire(series),
+      onExit: (status, code, reason) => {
+        this.watchers.delete(r.id);
+        this.finish(r.id, status, code, reason);
+      },
+      onError: (err) => this.log.warn(`run ${r.id}: ${err.message}`),
+    });
+    this.watchers.set(r.id, w);
+    w.start();
+  }
+
+  private finish(id: string, status: RunStatus, code: number | null, reason: string): void {
+    if (this.disposed) return;
+    this.store.update(id, { status, exitCode: code, reason, endedAt: new Date().toISOString(), shimPid: null });
+    const r = this.store.get(id)!;
+    this._onDidChangeRun.fire(runInfo(r));
+    this.logEmitters.get(id)?.fire({ runId: id, n: r.logLines, lines: [], end: true });
+    if ((status === 'failed' || status === 'timed_out') && r.attempt <= r.spec.retries && !this.disposed) {
+      this.log.info(`run ${id} ${status}; retrying (attempt ${r.attempt + 1} of ${r.spec.retries + 1})`);
+      this.enqueue(r.spec, r.baseDir, r.attempt + 1, id);
+    }
+    void this.schedule();
+  }
+
+  async list(filter?: { status?: RunStatus[]; name?: string; limit?: number }): Promise<RunInfo[]> {
+    return this.store.list(filter).map(runInfo);
+  }
+
+  private need(id: string): StoredRun {
+    const r = this.store.get(id);
+    if (!r) throw new AppError('NOT_FOUND', `No run ${id}. \`lathe job list\` shows the runs.`);
+    return r;
+  }
+
+  async get(id: string): Promise<RunDetail> {
+    return this.store.detail(this.need(id));
+  }
+
+  async logs(id: string, from = 0, limit = 10_000): Promise<LogChunk> {
+    const r = this.need(id);
+    const { n, lines } = await readLogLines(this.runDir(id), from, limit);
+    return { runId: id, n, lines, ...(isFinal(r.status) && n + lines.length >= r.logLines ? { end: true } : {}) };
+  }
+
+  async metrics(id: string, names?: string[]): Promise<MetricSeries[]> {
+    this.need(id);
+    return this.store.metrics(id, names);
+  }
+
+  async cancel(id: string): Promise<RunInfo> {
+    const r = this.need(id);
+    if (r.status === 'queued') this.finish(id, 'cancelled', null, 'cancelled before it started');
+    else if (r.status === 'running' && r.shimPid) {
+      try {
+        process.kill(r.shimPid, 'SIGTERM');
+      } catch {
+        // Already ending: the watcher records how.
+      }
+    }
+    return runInfo(this.store.get(id)!);
+  }
+
+  async rerun(id: string): Promise<RunInfo> {
+    const r = this.need(id);
+    if (!isFinal(r.status)) throw new AppError('INVALID_ARGUMENT', `Run ${id} is ${r.status}; rerun it once it has ended (or cancel it first).`);
+    await this.check(r.spec, r.baseDir);
+    return this.enqueue(r.spec, r.baseDir, 1, id);
+  }
+
+  onDidLog(arg: { id: string; from?: number }): Event<LogChunk> {
+    return (listener) => {
+      let em = this.logEmitters.get(arg.id);
+      if (!em) this.logEmitters.set(arg.id, (em = new Emitter<LogChunk>()));
+      // Replay what is stored, holding live chunks back until the replay has caught up with them.
+      const held: LogChunk[] = [];
+      let replaying = true;
+      let next = arg.from ?? 0;
+      const sub = em.event((c) => {
+        if (replaying) held.push(c);
+        else if (c.end || c.n + c.lines.length > next) {
+          const skip = Math.max(0, next - c.n);
+          next = c.n + c.lines.length;
+          listener({ ...c, n: c.n + skip, lines: c.lines.slice(skip) });
+        }
+      });
+      void (async () => {
+        for (;;) {
+          const chunk = await this.logs(arg.id, next, 5000).catch(() => undefined);
+          if (!chunk || !chunk.lines.length) {
+            if (chunk?.end) listener({ ...chunk, n: next });
+            break;
+          }
+          next = chunk.n + chunk.lines.length;
+          listener(chunk.end && chunk.lines.length < 5000 ? chunk : { ...chunk, end: undefined });
+          if (chunk.end) break;
+        }
+        replaying = false;
+        for (const c of held.splice(0)) {
+          if (c.end || c.n + c.lines.length > next) {
+            const skip = Math.max(0, next - c.n);
+            next = c.n + c.lines.length;
+            listener({ ...c, n: c.n + skip, lines: c.lines.slice(skip) });
+          }
+        }
+      })();
+      return sub;
+    };
+  }
+
+  onDidMetric(arg: { id: string }): Event<MetricSeries[]> {
+    let em = this.metricEmitters.get(arg.id);
+    if (!em) this.metricEmitters.set(arg.id, (em = new Emitter<MetricSeries[]>()));
+    return em.event;
+  }
+
+  /** Stops following runs; the runs themselves keep going (their shims are detached) and a new core reattaches. */
+  dispose(): void {
+    this.disposed = true;
+    for (const w of this.watchers.values()) w.dispose();
+    this.watchers.clear();
+    this._onDidChangeRun.dispose();
+  }
+}
+
+const isFinal = (s: RunStatus) => s !== 'queued' && s !== 'running';
+
+/** Whether a pid is a live Lathe job shim (not a reused pid). */
+export function shimAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('jobShim');
+  } catch {
+    return true; // no /proc (macOS): the pid answered, trust it
+  }
+}
+

@@ -1,0 +1,170 @@
+/**
+ * The job shim: a small process that owns one local run, so the run outlives the core (as containerd's
+ * shims do). The core starts it detached with the run folder and writes the launch (argv, env with secrets)
+ * to its stdin; it starts the job in its own process group,
+ * writes every output line to output.log as JSON lines ({s, t, l}; rotated at a size cap into output.1.log,
+ * `first` in state.json says which line output.log starts at), enforces the timeout, forwards SIGTERM to the
+ * whole process group, and records how the job ended in exit.json. Nothing here imports the core.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What the core writes to the shim's stdin. */
+export interface LaunchFile {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs?: number;
+  logCapBytes: number;
+  /** Values to blank out of every log line (secrets). */
+  redact: string[];
+}
+
+/** How a run ended, in exit.json. */
+export interface ExitFile {
+  code: number | null;
+  signal: string | null;
+  reason: 'exit' | 'timeout' | 'cancelled' | 'spawn-failed';
+  message?: string;
+  endedAt: string;
+  lines: number;
+}
+
+/** The shim's live state, in state.json. */
+export interface ShimState {
+  shimPid: number;
+  childPid?: number;
+  startedAt: string;
+  /** The first line number held by output.log (earlier ones were rotated out). */
+  first: number;
+}
+
+/** Reads the launch description from stdin: secrets in it never touch the disk. */
+async function readLaunch(): Promise<LaunchFile> {
+  const parts: Buffer[] = [];
+  for await (const c of process.stdin as AsyncIterable<Buffer>) parts.push(c);
+  return JSON.parse(Buffer.concat(parts).toString('utf8')) as LaunchFile;
+}
+
+export function runShim(runDir: string, launch: LaunchFile): void {
+  const logPath = join(runDir, 'output.log');
+  let fd = openSync(logPath, 'a');
+  let size = 0;
+  let lines = 0;
+  let first = 0;
+  const state: ShimState = { shimPid: process.pid, startedAt: new Date().toISOString(), first: 0 };
+  const saveState = () => writeFileSync(join(runDir, 'state.json'), JSON.stringify(state));
+  const redact = (s: string) => launch.redact.reduce((acc, v) => (v.length >= 4 ? acc.split(v).join('***') : acc), s);
+
+  const pending: string[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    flushTimer = undefined;
+    if (!pending.length) return;
+    const text = pending.join('');
+    pending.length = 0;
+    const bytes = Buffer.byteLength(text);
+    if (size + bytes > launch.logCapBytes && size > 0) {
+      // Rotate: keep one older file; the reader learns where output.log starts from state.json.
+      closeSync(fd);
+      renameSync(logPath, join(runDir, 'output.1.log'));
+      fd = openSync(logPath, 'a');
+      size = 0;
+      first = lines - text.split('\n').length + 1;
+      state.first = first;
+      saveState();
+    }
+    writeSync(fd, text);
+    size += bytes;
+  };
+  const emit = (s: 'o' | 'e', l: string) => {
+    pending.push(JSON.stringify({ s, t: Date.now(), l: redact(l) }) + '\n');
+    lines++;
+    if (pending.length >= 1000) flush();
+    else flushTimer ??= setTimeout(flush, 20);
+  };
+  const splitter = (s: 'o' | 'e') => {
+    let rest = '';
+    return {
+      data(d: Buffer) {
+        const text = rest + d.toString('utf8');
+        const parts = text.split('\n');
+        rest = parts.pop() ?? '';
+        for (const p of parts) emit(s, p.endsWith('\r') ? p.slice(0, -1) : p);
+        // A line without a newline for 64 KiB is still a line (progress bars, binary noise).
+        if (rest.length > 65536) {
+          emit(s, rest);
+          rest = '';
+        }
+      },
+      end() {
+        if (rest) emit(s, rest);
+        rest = '';
+      },
+    };
+  };
+
+  let reason: ExitFile['reason'] = 'exit';
+  const finish = (code: number | null, signal: string | null, message?: string) => {
+    flush();
+    closeSync(fd);
+    const exit: ExitFile = { code, signal, reason, message, endedAt: new Date().toISOString(), lines };
+    writeFileSync(join(runDir, 'exit.json.tmp'), JSON.stringify(exit));
+    renameSync(join(runDir, 'exit.json.tmp'), join(runDir, 'exit.json'));
+    process.exit(0);
+  };
+
+  const child = spawn(launch.argv[0]!, launch.argv.slice(1), { cwd: launch.cwd, env: launch.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = splitter('o');
+  const err = splitter('e');
+  child.stdout.on('data', out.data);
+  child.stderr.on('data', err.data);
+  let killTimer: NodeJS.Timeout | undefined;
+  const killGroup = (why: ExitFile['reason']) => {
+    if (reason === 'exit') reason = why;
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+    killTimer ??= setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, 10_000);
+  };
+  child.on('error', (e) => {
+    reason = 'spawn-failed';
+    emit('e', `lathe: cannot start ${launch.argv[0]}: ${e.message}`);
+    finish(null, null, e.message);
+  });
+  child.on('spawn', () => {
+    state.childPid = child.pid;
+    saveState();
+  });
+  child.on('close', (code, signal) => {
+    clearTimeout(killTimer);
+    out.end();
+    err.end();
+    // Whatever the job left running in its group goes with it.
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Nothing left.
+    }
+    finish(code, signal);
+  });
+  if (launch.timeoutMs) setTimeout(() => killGroup('timeout'), launch.timeoutMs).unref();
+  process.on('SIGTERM', () => killGroup('cancelled'));
+  process.on('SIGINT', () => killGroup('cancelled'));
+  process.on('SIGHUP', () => undefined); // the core going away is not a reason to stop
+  saveState();
+}
+
+if (process.argv[2] === '--run-dir' && process.argv[3]) {
+  const dir = process.argv[3];
+  void readLaunch().then((l) => runShim(dir, l));
+}

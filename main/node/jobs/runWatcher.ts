@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import type { LogChunk, MetricSeries, RunStatus } from '../../common/jobs';
+import type { JobStore, StoredRun } from './jobStore';
+import { FileTail, parseLines, parseMetricLines, readExit, readState } from './runFiles';
+
+/** What a watcher reports. */
+export interface WatcherHooks {
+  onLog(chunk: LogChunk): void;
+  onMetrics(series: MetricSeries[]): void;
+  onExit(status: RunStatus, code: number | null, reason: string): void;
+  onError(err: Error): void;
+}
+
+/**
+ * Follows one run's folder: new log lines (numbered across rotations) go to subscribers, metric records
+ * go to SQLite in batches with their file offset, and exit.json ends it. Offsets live in the database, so
+ * a new core resumes exactly where the old one stopped: no line is lost or sent twice.
+ */
+export class RunWatcher {
+  private log: FileTail;
+  private metrics: FileTail;
+  private lines: number;
+  private first: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly run: StoredRun,
+    private readonly store: JobStore,
+    private readonly pollMs: number,
+    private readonly hooks: WatcherHooks,
+  ) {
+    this.log = new FileTail(join(dir, 'output.log'), run.logOffset);
+    this.metrics = new FileTail(join(dir, 'metrics.jsonl'), run.metricsOffset);
+    this.lines = run.logLines;
+  }
+
+  start(): void {
+    this.timer = setTimeout(() => void this.tick(), 0);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      // Read the exit first: everything written before it is then drained below.
+      const exit = await readExit(this.dir);
+      const state = await readState(this.dir);
+      if (this.stopped) return;
+      if (state && this.first !== undefined && state.first !== this.first) {
+        // Rotated: finish the old file from where we were, then start the new one at its first line.
+        const old = new FileTail(join(this.dir, 'output.1.log'), this.log.offset);
+        await this.emitLines((await old.read(64 * 1024 * 1024)).lines);
+        this.log = new FileTail(join(this.dir, 'output.log'), 0);
+        this.lines = state.first;
+      }
+      if (state) this.first = state.first;
+      for (;;) {
+        const { lines, offset } = await this.log.read(4 * 1024 * 1024);
+        if (this.stopped) return;
+        if (lines.length) {
+          await this.emitLines(lines);
+          this.store.update(this.run.id, { logOffset: offset, logLines: this.lines });
+        }
+        if (!lines.length || !exit) break;
+      }
+      for (;;) {
+        const m = await this.metrics.read(4 * 1024 * 1024);
+        if (this.stopped) return;
+        if (!m.lines.length) break;
+        const records = parseMetricLines(m.lines);
+        this.store.ingest(this.run.id, records, m.offset);
+        const byName = new Map<string, MetricSeries>();
+        for (const r of records) {
+          if (r.k !== 'm') continue;
+          let s = byName.get(r.n);
+          if (!s) byName.set(r.n, (s = { name: r.n, points: [] }));
+          s.points.push({ step: r.s, value: r.v, t: r.t });
+        }
+        if (byName.size) this.hooks.onMetrics([...byName.values()]);
+        if (!exit) break;
+      }
+      if (exit) {
+        if (this.stopped) return;
+        this.stopped = true;
+        const secs = this.run.spec.timeout;
+        if (exit.reason === 'timeout') this.hooks.onExit('timed_out', exit.code, `timed out after ${secs}${typeof secs === 'number' ? 's' : ''}`);
+        else if (exit.reason === 'cancelled') this.hooks.onExit('cancelled', exit.code, 'cancelled');
+        else if (exit.reason === 'spawn-failed') this.hooks.onExit('failed', null, `could not start: ${exit.message ?? 'unknown error'}`);
+        else if (exit.code === 0) this.hooks.onExit('succeeded', 0, 'exit 0');
+        else this.hooks.onExit('failed', exit.code, exit.code === null ? `killed by ${exit.signal}` : `exit ${exit.code}`);
+        return;
+      }
+    } catch (err) {
+      this.hooks.onError(err as Error);
+    }
+    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.pollMs);
+  }
+
+  private async emitLines(raw: string[]): Promise<void> {
+    if (!raw.length) return;
+    const lines = parseLines(raw.join('\n'));
+    this.hooks.onLog({ runId: this.run.id, n: this.lines, lines });
+    this.lines += lines.length;
+  }
+
+  dispose(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+}

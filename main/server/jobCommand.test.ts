@@ -1,0 +1,53 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../scripts/test/tempDir';
+import { runCli } from './cli';
+import { startCore } from './serverMain';
+
+let dir: ReturnType<typeof tempDir> | undefined;
+afterEach(() => {
+  dir?.remove();
+  dir = undefined;
+});
+
+describe('lathe job (against a running core)', () => {
+  it('submits a YAML spec, waits with the exit code, lists, shows metrics, reruns; bad specs name the field', async () => {
+    dir = tempDir();
+    const home = join(dir.path, 'home');
+    mkdirSync(home);
+    const core = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: `/usr/bin:${process.env.PATH}`, HOME: home } });
+    const cli = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(['job', ...args, '--url', core.url], { log: (s) => out.push(s), error: (s) => err.push(s) }, { LATHE_TOKEN: core.token });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    try {
+      const work = join(dir.path, 'proj');
+      mkdirSync(work);
+      writeFileSync(join(work, 'steps.py'), 'import lathe, sys\nfor i in range(3):\n    lathe.log_metric("loss", 1.0 / (i + 1))\n    print("step", i)\nsys.exit(4)\n');
+      writeFileSync(join(work, 'job.yaml'), 'name: steps\nscript: steps.py\nparams: {lr: 0.01}\n');
+      const r = await cli('submit', join(work, 'job.yaml'), '--wait');
+      expect(r.code).toBe(4); // --wait exits with the job's exit code
+      expect(r.out).toBe('step 0\nstep 1\nstep 2');
+      const runs = JSON.parse((await cli('list', '--json')).out) as { id: string; status: string }[];
+      expect(runs).toEqual([expect.objectContaining({ status: 'failed' })]);
+      const id = runs[0]!.id;
+      const m = JSON.parse((await cli('metrics', id, '--json')).out) as { name: string; points: { value: number }[] }[];
+      expect(m[0]!.points.map((p) => p.value)).toEqual([1, 0.5, 1 / 3]);
+      expect((await cli('logs', id)).out).toBe('step 0\nstep 1\nstep 2');
+      expect((await cli('rerun', id)).out).toMatch(new RegExp(`^r\\w+ (queued|running) \\(rerun of ${id}\\)$`));
+
+      writeFileSync(join(work, 'bad.yaml'), 'name: bad\ncommand: [true]\nresources: {gpus: many}\n');
+      const bad = await cli('submit', join(work, 'bad.yaml'));
+      expect(bad.code).toBe(1);
+      expect(bad.err).toContain('resources.gpus');
+      writeFileSync(join(work, 'broken.yaml'), 'name: x\ncommand: [true\n');
+      expect((await cli('submit', join(work, 'broken.yaml'))).err).toMatch(/not valid YAML at line \d/);
+      expect((await cli('logs', 'rnothere00')).err).toMatch(/No run rnothere00/);
+    } finally {
+      await core.dispose();
+    }
+  });
+});
