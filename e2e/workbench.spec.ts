@@ -79,7 +79,7 @@ test('command palette opens a terminal; Escape closes it', async ({ page, core }
 
 test('every area is reachable from the activity bar and unbuilt ones say so plainly', async ({ page, core }) => {
   await openWorkbench(page, core);
-  for (const name of ['Datasets', 'Jobs', 'Models', 'Deployments', 'Git']) {
+  for (const name of ['Datasets', 'Models', 'Deployments', 'Git']) {
     await page.getByRole('button', { name, exact: true }).click();
     await expect(page.getByRole('button', { name, exact: true })).toHaveAttribute('aria-pressed', 'true');
     await expect(page.getByRole('main', { name })).toContainText(`${name} is not built yet`);

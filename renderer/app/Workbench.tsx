@@ -7,6 +7,9 @@ import { useTerminals } from '../panels/terminal/useTerminals';
 import { EnvPanel } from '../panels/envs/EnvPanel';
 import { EnvSideBar } from '../panels/envs/EnvSideBar';
 import { useEnvs } from '../panels/envs/useEnvs';
+import { JobsPanel } from '../panels/jobs/JobsPanel';
+import { JobsSideBar } from '../panels/jobs/JobsSideBar';
+import { useRuns } from '../panels/jobs/useRuns';
 import type { EnvDetail } from '../../main/common/envs';
 import { CommandPalette } from './CommandPalette';
 import type { Command } from './commands';
@@ -29,6 +32,8 @@ export function Workbench() {
   const terminals = useTerminals(services);
   const envs = useEnvs(services, panel === 'environments');
   const [creatingEnv, setCreatingEnv] = useState(false);
+  const runs = useRuns(services, panel === 'jobs');
+  const [creatingJob, setCreatingJob] = useState(false);
   const openEnvTerminal = useCallback(
     async (env: EnvDetail) => {
       // The foundation's env hook: the shell starts with the env's activation variables.
@@ -117,6 +122,7 @@ export function Workbench() {
           {current.id === 'terminal' && <TerminalSideBar model={terminals} />}
           {current.id === 'notebooks' && <NotebookSideBar services={services} onOpen={setNotebook} />}
           {current.id === 'environments' && <EnvSideBar model={envs} onCreate={() => setCreatingEnv(true)} />}
+          {current.id === 'jobs' && <JobsSideBar model={runs} onNew={() => setCreatingJob(true)} />}
         </aside>
         <Splitter value={sidebarWidth} min={120} max={800} label="Resize side bar" onChange={setSidebarWidth} onCommit={(v) => update({ layout: { sidebarWidth: v } })} />
         <main className="editor" aria-label={current.title}>
@@ -127,7 +133,8 @@ export function Workbench() {
             {notebook ? <NotebookPanel key={notebook} services={services} path={notebook} theme={settings.theme} /> : <div className="empty">Open or create a notebook from the side bar.</div>}
           </div>
           {current.id === 'environments' && <EnvPanel services={services} model={envs} creating={creatingEnv} onCloseCreate={() => setCreatingEnv(false)} onOpenTerminal={(e) => void openEnvTerminal(e)} />}
-          {!['terminal', 'notebooks', 'environments'].includes(current.id) && <NotBuiltPanel title={current.title} />}
+          {current.id === 'jobs' && <JobsPanel services={services} model={runs} creating={creatingJob} onCloseCreate={() => setCreatingJob(false)} />}
+          {!['terminal', 'notebooks', 'environments', 'jobs'].includes(current.id) && <NotBuiltPanel title={current.title} />}
         </main>
       </div>
       <StatusBar state={state} version={version} theme={settings.theme} onToggleTheme={toggleTheme} />

@@ -3,7 +3,7 @@ export const PANELS = [
   { id: 'notebooks', title: 'Notebooks', icon: 'Nb', ready: true },
   { id: 'environments', title: 'Environments', icon: 'Ev', ready: true },
   { id: 'datasets', title: 'Datasets', icon: 'Ds', ready: false },
-  { id: 'jobs', title: 'Jobs', icon: 'Jb', ready: false },
+  { id: 'jobs', title: 'Jobs', icon: 'Jb', ready: true },
   { id: 'models', title: 'Models', icon: 'Md', ready: false },
   { id: 'deployments', title: 'Deployments', icon: 'Dp', ready: false },
   { id: 'terminal', title: 'Terminal', icon: '>_', ready: true },

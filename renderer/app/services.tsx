@@ -7,6 +7,7 @@ import { TerminalChannel, type ITerminalService } from '../../main/common/termin
 import { KernelChannel, type IKernelService } from '../../main/common/kernels';
 import { NotebookFileChannel, type INotebookFileService } from '../../main/common/notebooks';
 import { EnvChannel, type IEnvService } from '../../main/common/envs';
+import { JobChannel, type IJobService } from '../../main/common/jobs';
 import type { CoreConnection } from '../platform/connection';
 
 /** Typed clients for every core service the renderer uses. */
@@ -18,6 +19,7 @@ export interface Services {
   kernels: IKernelService;
   notebookFiles: INotebookFileService;
   envs: IEnvService;
+  jobs: IJobService;
 }
 
 /** Builds the service proxies over one connection. */
@@ -30,6 +32,7 @@ export function createServices(connection: CoreConnection): Services {
     kernels: createProxy(connection.client, KernelChannel),
     notebookFiles: createProxy(connection.client, NotebookFileChannel),
     envs: createProxy(connection.client, EnvChannel),
+    jobs: createProxy(connection.client, JobChannel),
   };
 }
 

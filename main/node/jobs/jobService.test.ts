@@ -146,6 +146,11 @@ lathe.set_tags({"dataset": "iris"})
     await jobs.cancel(run.id);
     expect(await ended(jobs, run.id)).toMatchObject({ status: 'cancelled' });
     await waitFor(() => !processAlive(child), 'the grandchild to be gone');
+    // A cancel that lands while the supervisor is still starting is a cancel too, not a lost run.
+    const quick = await jobs.submit({ name: 'quick', command: ['sleep', '300'] }, { baseDir: work });
+    await waitFor(async () => (await jobs.list({ status: ['running'] })).some((r) => r.id === quick.id), 'the run to start');
+    await jobs.cancel(quick.id);
+    expect(await ended(jobs, quick.id)).toMatchObject({ status: 'cancelled' });
     const slow = await jobs.submit({ name: 'slow', command: ['sleep', '30'], timeout: '1s' }, { baseDir: work });
     expect(await ended(jobs, slow.id)).toMatchObject({ status: 'timed_out', reason: 'timed out after 1s' });
   });

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { Emitter, type Event } from '../../common/event';
@@ -300,6 +300,9 @@ export class JobService implements IJobService {
     const r = this.need(id);
     if (r.status === 'queued') this.finish(id, 'cancelled', null, 'cancelled before it started');
     else if (r.status === 'running' && r.shimPid) {
+      // Leave a mark first: a shim still starting up (or killed by the signal before it could handle it) is
+      // then known to have been cancelled, not lost.
+      writeFileSync(join(this.runDir(id), 'cancel'), '');
       try {
         process.kill(r.shimPid, 'SIGTERM');
       } catch {

@@ -7,7 +7,7 @@
  * whole process group, and records how the job ended in exit.json. Nothing here imports the core.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What the core writes to the shim's stdin. */
@@ -46,6 +46,8 @@ async function readLaunch(): Promise<LaunchFile> {
   for await (const c of process.stdin as AsyncIterable<Buffer>) parts.push(c);
   return JSON.parse(Buffer.concat(parts).toString('utf8')) as LaunchFile;
 }
+
+let earlyCancel = false;
 
 export function runShim(runDir: string, launch: LaunchFile): void {
   const logPath = join(runDir, 'output.log');
@@ -159,6 +161,7 @@ export function runShim(runDir: string, launch: LaunchFile): void {
   });
   if (launch.timeoutMs) setTimeout(() => killGroup('timeout'), launch.timeoutMs).unref();
   process.on('SIGTERM', () => killGroup('cancelled'));
+  if (earlyCancel || existsSync(join(runDir, 'cancel'))) killGroup('cancelled');
   process.on('SIGINT', () => killGroup('cancelled'));
   process.on('SIGHUP', () => undefined); // the core going away is not a reason to stop
   saveState();
@@ -166,5 +169,13 @@ export function runShim(runDir: string, launch: LaunchFile): void {
 
 if (process.argv[2] === '--run-dir' && process.argv[3]) {
   const dir = process.argv[3];
-  void readLaunch().then((l) => runShim(dir, l));
+  // A cancel can arrive before the job has started: remember it rather than die without an exit.json.
+  const early = () => (earlyCancel = true);
+  process.on('SIGTERM', early);
+  process.on('SIGINT', early);
+  void readLaunch().then((l) => {
+    process.off('SIGTERM', early);
+    process.off('SIGINT', early);
+    runShim(dir, l);
+  });
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogChunk, MetricSeries, RunStatus } from '../../common/jobs';
 import type { JobStore, StoredRun } from './jobStore';
@@ -23,6 +24,7 @@ export class RunWatcher {
   private first: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private ticks = 0;
 
   constructor(
     private readonly dir: string,
@@ -80,6 +82,13 @@ export class RunWatcher {
         if (byName.size) this.hooks.onMetrics([...byName.values()]);
         if (!exit) break;
       }
+      if (!exit && this.run.shimPid && ++this.ticks % 10 === 0 && !alive(this.run.shimPid) && !(await readExit(this.dir))) {
+        // The shim died without recording an end (killed, or signalled before it could set up).
+        this.stopped = true;
+        const cancelled = existsSync(join(this.dir, 'cancel'));
+        this.hooks.onExit(cancelled ? 'cancelled' : 'lost', null, cancelled ? 'cancelled' : 'its supervisor died without recording how the job ended');
+        return;
+      }
       if (exit) {
         if (this.stopped) return;
         this.stopped = true;
@@ -107,5 +116,14 @@ export class RunWatcher {
   dispose(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
