@@ -14,7 +14,7 @@ import { JobStore, runInfo, type StoredRun } from './jobStore';
 import type { LaunchFile } from './jobShim';
 import { gitLineage } from './lineage';
 import { RunWatcher } from './runWatcher';
-import { readLogLines } from './runFiles';
+import { logBatches, readLogLines } from './runFiles';
 
 /** What jobs need from the env service. */
 export interface JobEnvs {
@@ -336,16 +336,17 @@ export class JobService implements IJobService {
         }
       });
       void (async () => {
-        for (;;) {
-          const chunk = await this.logs(arg.id, next, 5000).catch(() => undefined);
-          if (!chunk || !chunk.lines.length) {
-            if (chunk?.end) listener({ ...chunk, n: next });
-            break;
+        // One pass over the stored files; the live chunks held meanwhile carry on from where it stops.
+        try {
+          for await (const b of logBatches(this.runDir(arg.id), next)) {
+            next = b.n + b.lines.length;
+            listener({ runId: arg.id, n: b.n, lines: b.lines });
           }
-          next = chunk.n + chunk.lines.length;
-          listener(chunk.end && chunk.lines.length < 5000 ? chunk : { ...chunk, end: undefined });
-          if (chunk.end) break;
+        } catch (err) {
+          this.log.warn(`run ${arg.id}: cannot replay its log: ${(err as Error).message}`);
         }
+        const r = this.store.get(arg.id);
+        if (r && isFinal(r.status) && !held.some((c) => c.end)) listener({ runId: arg.id, n: next, lines: [], end: true });
         replaying = false;
         for (const c of held.splice(0)) {
           if (c.end || c.n + c.lines.length > next) {

@@ -80,16 +80,19 @@ export function runShim(runDir: string, launch: LaunchFile): void {
     writeSync(fd, text);
     size += bytes;
   };
+  let now = Date.now();
   const emit = (s: 'o' | 'e', l: string) => {
-    pending.push(JSON.stringify({ s, t: Date.now(), l: redact(l) }) + '\n');
+    // The same JSON as JSON.stringify({s, t, l}), without building an object per line.
+    pending.push(`{"s":"${s}","t":${now},"l":${JSON.stringify(launch.redact.length ? redact(l) : l)}}\n`);
     lines++;
-    if (pending.length >= 1000) flush();
+    if (pending.length >= 4096) flush();
     else flushTimer ??= setTimeout(flush, 20);
   };
   const splitter = (s: 'o' | 'e') => {
     let rest = '';
     return {
       data(d: Buffer) {
+        now = Date.now();
         const text = rest + d.toString('utf8');
         const parts = text.split('\n');
         rest = parts.pop() ?? '';

@@ -25,8 +25,15 @@ export async function readExit(runDir: string): Promise<ExitFile | undefined> {
 }
 
 function parseLines(text: string): Line[] {
+  const rows = text.split('\n').filter(Boolean);
+  try {
+    // One native parse for the whole batch is several times faster than one per line.
+    return JSON.parse(`[${rows.join(',')}]`) as Line[];
+  } catch {
+    // A damaged line somewhere: parse one by one and keep the rest.
+  }
   const out: Line[] = [];
-  for (const raw of text.split('\n')) {
+  for (const raw of rows) {
     if (!raw) continue;
     try {
       out.push(JSON.parse(raw) as Line);
@@ -38,17 +45,51 @@ function parseLines(text: string): Line[] {
 }
 
 /**
- * Stored log lines from line `from` (0-based across rotations): output.1.log holds the lines before
- * state.first, output.log the rest. Lines rotated out of both are gone; the chunk then starts later.
+ * Stored log lines from line `from` (0-based across rotations), in batches of at most `batch` lines:
+ * output.1.log holds the lines before state.first, output.log the rest. Each file is read once, front to
+ * back, so replaying a million-line log costs one pass. Lines rotated out of both are gone; numbering then
+ * starts at the oldest line still stored.
  */
-export async function readLogLines(runDir: string, from: number, limit: number): Promise<{ n: number; lines: Line[] }> {
+export async function* logBatches(runDir: string, from: number, batch = 20_000): AsyncGenerator<{ n: number; lines: Line[] }> {
   const first = (await readState(runDir))?.first ?? 0;
-  const older = parseLines(await readFile(join(runDir, 'output.1.log'), 'utf8').catch(() => ''));
-  const olderStart = first - older.length;
-  const current = parseLines(await readFile(join(runDir, 'output.log'), 'utf8').catch(() => ''));
-  const all = [...older, ...current];
-  const start = Math.max(from, olderStart);
-  return { n: start, lines: all.slice(start - olderStart, start - olderStart + limit) };
+  const older = join(runDir, 'output.1.log');
+  const olderLines = await countLines(older);
+  let n = first - olderLines;
+  for (const file of [older, join(runDir, 'output.log')]) {
+    const tail = new FileTail(file, 0);
+    for (;;) {
+      const { lines } = await tail.read(4 * 1024 * 1024);
+      if (!lines.length) break;
+      const start = n;
+      n += lines.length;
+      if (n <= from) continue;
+      const wanted = lines.slice(Math.max(0, from - start));
+      const firstN = Math.max(from, start);
+      for (let i = 0; i < wanted.length; i += batch) yield { n: firstN + i, lines: parseLines(wanted.slice(i, i + batch).join('\n')) };
+    }
+  }
+}
+
+async function countLines(file: string): Promise<number> {
+  let count = 0;
+  const tail = new FileTail(file, 0);
+  for (;;) {
+    const { lines } = await tail.read(8 * 1024 * 1024);
+    if (!lines.length) return count;
+    count += lines.length;
+  }
+}
+
+/** Up to `limit` stored lines from line `from`. */
+export async function readLogLines(runDir: string, from: number, limit: number): Promise<{ n: number; lines: Line[] }> {
+  let n: number | undefined;
+  const lines: Line[] = [];
+  for await (const b of logBatches(runDir, from, Math.min(limit, 20_000))) {
+    n ??= b.n;
+    lines.push(...b.lines.slice(0, limit - lines.length));
+    if (lines.length >= limit) break;
+  }
+  return { n: n ?? from, lines };
 }
 
 /**

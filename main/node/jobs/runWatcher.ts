@@ -57,14 +57,18 @@ export class RunWatcher {
         this.lines = state.first;
       }
       if (state) this.first = state.first;
+      // Drain what is there in chunks of at most 2 MiB (one RPC frame each); a busy run is read again at once.
+      let budget = 32 * 1024 * 1024;
       for (;;) {
-        const { lines, offset } = await this.log.read(4 * 1024 * 1024);
+        const before = this.log.offset;
+        const { lines, offset } = await this.log.read(2 * 1024 * 1024);
         if (this.stopped) return;
         if (lines.length) {
           await this.emitLines(lines);
           this.store.update(this.run.id, { logOffset: offset, logLines: this.lines });
         }
-        if (!lines.length || !exit) break;
+        budget -= this.log.offset - before;
+        if (!lines.length || (!exit && budget <= 0)) break;
       }
       for (;;) {
         const m = await this.metrics.read(4 * 1024 * 1024);
