@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LogChunk, MetricSeries, RunInfo } from '../../common/jobs';
 import { tempDir, processAlive, waitFor } from '../../../scripts/test/tempDir';
 import { EnvService } from '../envs/envService';
+import { makeInstallation, pythonEnv } from '../../../scripts/test/condaFixture';
 import { Logger } from '../log/logger';
 import { SettingsService } from '../settings/settingsService';
 import { openDatabase, type Db } from '../store/database';
@@ -204,6 +205,20 @@ lathe.set_tags({"dataset": "iris"})
     const lines = seen.flatMap((c) => c.lines.map((l) => l.l));
     expect(lines).toEqual(Array.from({ length: 60 }, (_, i) => String(i)));
     expect((await second.jobs.logs(run.id)).lines.map((l) => l.l)).toEqual(lines);
+  });
+});
+
+describe('jobs in a conda env', () => {
+  it('runs with the env activated (its python first, CONDA_PREFIX, activate.d) and records the env in the lineage', async () => {
+    const { jobs, dir, work } = setup();
+    // The user's conda (a stand-in: no conda on these machines) and an env whose python is Debian's python3.
+    const root = join(dir, 'home', 'miniforge3');
+    makeInstallation(root, 'conda');
+    const prefix = pythonEnv(join(root, 'envs', 'ds'), { realPython: '/usr/bin/python3', activateD: { 'x.sh': 'export X_ACT="on in $CONDA_DEFAULT_ENV"\n' } });
+    const run = await jobs.submit({ name: 'in-env', env: { conda: 'ds' }, command: ['python', '-c', 'import os, shutil; print(shutil.which("python"), os.environ["CONDA_PREFIX"], os.environ["X_ACT"], sep="|")'] }, { baseDir: work });
+    expect((await ended(jobs, run.id))!.status).toBe('succeeded');
+    expect((await jobs.logs(run.id)).lines[0]!.l.split('|')).toEqual([join(prefix, 'bin', 'python'), prefix, 'on in ds']);
+    expect((await jobs.get(run.id)).lineage?.env).toMatchObject({ kind: 'conda', name: 'ds', prefix, python: '3.11.9', explicitSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 });
 
