@@ -98,13 +98,56 @@ export interface RunDetail extends RunInfo {
   metrics: { name: string; count: number; last: number; min: number; max: number }[];
 }
 
-/** A batch of log lines; `n` is the number of the first one (0-based, across rotations). */
+/**
+ * A batch of log lines, as text: the job's output is stored and sent as written (no object per line), and
+ * `streams` says where it switches between stdout ("o") and stderr ("e"). `chunkLines` unpacks it.
+ */
 export interface LogChunk {
   runId: string;
+  /** The number of the first line (0-based, across rotations). */
   n: number;
-  lines: { s: 'o' | 'e'; t: number; l: string }[];
+  /** `count` lines, each ending in "\n". */
+  text: string;
+  count: number;
+  /** [line index in this chunk, stream] at each switch; the first entry is at index 0. */
+  streams: [number, 'o' | 'e'][];
   /** Set on the last chunk of a finished run. */
   end?: boolean;
+}
+
+/** One log line. */
+export interface LogLine {
+  s: 'o' | 'e';
+  l: string;
+}
+
+/** The lines of a chunk with their streams. */
+export function chunkLines(c: LogChunk): LogLine[] {
+  if (!c.count) return [];
+  const texts = c.text.slice(0, -1).split('\n');
+  const out: LogLine[] = new Array(texts.length);
+  let k = 0;
+  let s: 'o' | 'e' = c.streams[0]?.[1] ?? 'o';
+  for (let i = 0; i < texts.length; i++) {
+    while (k < c.streams.length && c.streams[k]![0] <= i) s = c.streams[k++]![1];
+    out[i] = { s, l: texts[i]! };
+  }
+  return out;
+}
+
+/** Drops the first `skip` lines of a chunk. */
+export function skipLines(c: LogChunk, skip: number): LogChunk {
+  if (skip <= 0) return c;
+  if (skip >= c.count) return { ...c, n: c.n + c.count, text: '', count: 0, streams: [] };
+  let at = 0;
+  for (let i = 0; i < skip; i++) at = c.text.indexOf('\n', at) + 1;
+  let current: 'o' | 'e' = 'o';
+  const streams: [number, 'o' | 'e'][] = [];
+  for (const [i, s] of c.streams) {
+    if (i <= skip) current = s;
+    else streams.push([i - skip, s]);
+  }
+  return { ...c, n: c.n + skip, text: c.text.slice(at), count: c.count - skip, streams: [[0, current], ...streams] };
 }
 
 /** One metric's points. */

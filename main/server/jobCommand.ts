@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { AppError } from '../common/errors';
-import { JobChannel, type IJobService, type JobSpecInput, type RunInfo } from '../common/jobs';
+import { chunkLines, JobChannel, type IJobService, type JobSpecInput, type RunInfo } from '../common/jobs';
 import { createProxy } from '../common/rpcClient';
 import { withClient, type Out } from './cliClient';
 
@@ -41,14 +41,14 @@ async function streamLogs(jobs: IJobService, id: string, out: Out, follow: boole
     let from = 0;
     for (;;) {
       const c = await jobs.logs(id, from, 10_000);
-      for (const l of c.lines) (l.s === 'e' ? out.error : out.log)(l.l);
-      if (!c.lines.length) return;
-      from = c.n + c.lines.length;
+      for (const l of chunkLines(c)) (l.s === 'e' ? out.error : out.log)(l.l);
+      if (!c.count) return;
+      from = c.n + c.count;
     }
   }
   await new Promise<void>((res) => {
     const sub = jobs.onDidLog({ id })((c) => {
-      for (const l of c.lines) (l.s === 'e' ? out.error : out.log)(l.l);
+      for (const l of chunkLines(c)) (l.s === 'e' ? out.error : out.log)(l.l);
       if (c.end) {
         sub.dispose();
         res();

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogChunk, MetricSeries, RunInfo } from '../../common/jobs';
+import { chunkLines, skipLines, type LogChunk, type MetricSeries, type RunInfo } from '../../common/jobs';
 import { tempDir, processAlive, waitFor } from '../../../scripts/test/tempDir';
 import { EnvService } from '../envs/envService';
 import { makeInstallation, pythonEnv } from '../../../scripts/test/condaFixture';
@@ -66,7 +66,8 @@ describe('jobs on local processes', () => {
     expect(run.status).toMatch(/queued|running/);
     const done = (await ended(jobs, run.id))!;
     expect(done).toMatchObject({ status: 'failed', exitCode: 3, reason: 'exit 3' });
-    const logs = await jobs.logs(run.id);
+    const chunk = await jobs.logs(run.id);
+    const logs = { lines: chunkLines(chunk), end: chunk.end };
     // stdout and stderr are separate pipes: each keeps its order, their interleaving is the OS's.
     expect(logs.lines.filter((l) => l.s === 'o').map((l) => l.l)).toEqual(['out-line', 'param={"lr":0.1}']);
     expect(logs.lines.filter((l) => l.s === 'e').map((l) => l.l)).toEqual(['err-line']);
@@ -100,7 +101,7 @@ lathe.set_tags({"dataset": "iris"})
     const live: MetricSeries[][] = [];
     jobs.onDidMetric({ id: run.id })((m) => live.push(m));
     const done = (await ended(jobs, run.id, 60_000))!;
-    if (done.status !== 'succeeded') console.log((await jobs.logs(run.id)).lines.map((l) => l.l).join('\n'));
+    if (done.status !== 'succeeded') console.log(chunkLines(await jobs.logs(run.id)).map((l) => l.l).join('\n'));
     expect(done.status).toBe('succeeded');
     const [acc] = await jobs.metrics(run.id);
     expect(acc!.name).toBe('accuracy');
@@ -135,13 +136,13 @@ lathe.set_tags({"dataset": "iris"})
     const run = await jobs.submit({ name: 'x', command: ['no-such-program-here'] }, { baseDir: work });
     const done = await ended(jobs, run.id);
     expect(done).toMatchObject({ status: 'failed', reason: expect.stringContaining('could not start') });
-    expect((await jobs.logs(run.id)).lines[0]!.l).toContain('cannot start no-such-program-here');
+    expect(chunkLines(await jobs.logs(run.id))[0]!.l).toContain('cannot start no-such-program-here');
   });
 
   it('cancel kills the whole process tree; a timeout does the same', async () => {
     const { jobs, work } = setup();
     const run = await jobs.submit({ name: 'tree', command: ['sh', '-c', 'sleep 300 & echo "child $!"; wait'] }, { baseDir: work });
-    const line = (await waitFor(async () => (await jobs.logs(run.id)).lines.find((l) => l.l.startsWith('child ')), 'the child pid line'))!;
+    const line = (await waitFor(async () => chunkLines(await jobs.logs(run.id)).find((l) => l.l.startsWith('child ')), 'the child pid line'))!;
     const child = Number(line.l.split(' ')[1]);
     expect(processAlive(child)).toBe(true);
     await jobs.cancel(run.id);
@@ -173,7 +174,7 @@ lathe.set_tags({"dataset": "iris"})
     const { jobs, work, db } = setup();
     const run = await jobs.submit({ name: 's', command: ['sh', '-c', 'echo "token is $API_TOKEN"'], secrets: ['API_TOKEN'] }, { baseDir: work });
     await ended(jobs, run.id);
-    expect((await jobs.logs(run.id)).lines.map((l) => l.l)).toEqual(['token is ***']);
+    expect(chunkLines(await jobs.logs(run.id)).map((l) => l.l)).toEqual(['token is ***']);
     const rows = JSON.stringify(db.prepare('SELECT * FROM runs').all());
     expect(rows).not.toContain('s3cr3t-value-xyz');
   });
@@ -185,14 +186,14 @@ lathe.set_tags({"dataset": "iris"})
     await waitFor(async () => (await jobs.list({ status: ['running'] })).length === 2, 'two runs on the two GPUs');
     expect((await jobs.list({ status: ['queued'] })).map((r) => r.name)).toEqual(['g2']);
     for (const r of runs) await ended(jobs, r.id);
-    const gpus = await Promise.all(runs.map(async (r) => (await jobs.logs(r.id)).lines[0]!.l));
+    const gpus = await Promise.all(runs.map(async (r) => chunkLines(await jobs.logs(r.id))[0]!.l));
     expect(gpus.slice(0, 2).sort()).toEqual(['gpu=0', 'gpu=1']);
   });
 
   it('outlives the core: a new core reattaches and streams the rest, no line lost or repeated', async () => {
     const first = setup();
     const run = await first.jobs.submit({ name: 'long', command: ['python3', '-u', '-c', 'import time\nfor i in range(60):\n    print(i)\n    time.sleep(0.03)'] }, { baseDir: first.work });
-    await waitFor(async () => (await first.jobs.logs(run.id)).lines.length >= 10, 'some output before the core goes away');
+    await waitFor(async () => chunkLines(await first.jobs.logs(run.id)).length >= 10, 'some output before the core goes away');
     first.jobs.dispose(); // the core stops; the shim and the job go on
     await new Promise((r) => setTimeout(r, 300));
     const second = setup({}, { dir: first.dir, db: first.db });
@@ -202,9 +203,37 @@ lathe.set_tags({"dataset": "iris"})
     const done = (await ended(second.jobs, run.id))!;
     expect(done.status).toBe('succeeded');
     await waitFor(() => seen.some((c) => c.end), 'the end of the log stream');
-    const lines = seen.flatMap((c) => c.lines.map((l) => l.l));
+    const lines = seen.flatMap((c) => chunkLines(c).map((l) => l.l));
     expect(lines).toEqual(Array.from({ length: 60 }, (_, i) => String(i)));
-    expect((await second.jobs.logs(run.id)).lines.map((l) => l.l)).toEqual(lines);
+    expect(chunkLines(await second.jobs.logs(run.id)).map((l) => l.l)).toEqual(lines);
+  });
+});
+
+describe('job logs', () => {
+  it('rotate at the size cap without losing a line to a live reader, and keep the streams apart', async () => {
+    const { jobs, work } = setup({ logCapBytes: 3000 });
+    const run = await jobs.submit({ name: 'rot', command: ['sh', '-c', 'seq 1 500; sleep 0.3; seq 501 1000; echo oops >&2; echo done'] }, { baseDir: work });
+    const seen: LogChunk[] = [];
+    jobs.onDidLog({ id: run.id })((c) => seen.push(c));
+    await ended(jobs, run.id);
+    await waitFor(() => seen.some((c) => c.end), 'the end of the stream');
+    const lines = seen.flatMap((c) => chunkLines(c));
+    // Each stream keeps its order (their interleaving is the OS's): every line arrives exactly once.
+    expect(lines.filter((l) => l.s === 'o').map((l) => l.l)).toEqual([...Array.from({ length: 1000 }, (_, i) => String(i + 1)), 'done']);
+    expect(lines.filter((l) => l.s === 'e').map((l) => l.l)).toEqual(['oops']);
+    expect(existsSync(join(work, '..', 'data', 'runs', run.id, 'output.1.log'))).toBe(true);
+    // A late reader gets what is still stored, numbered as before
+    const stored = await jobs.logs(run.id, 990, 5);
+    expect(stored.n).toBe(990);
+    expect(chunkLines(stored).map((l) => l.l)).toEqual(['991', '992', '993', '994', '995']);
+  });
+
+  it('chunkLines and skipLines keep each line with its stream', () => {
+    const c: LogChunk = { runId: 'r1', n: 10, text: 'a\nb\nc\nd\n', count: 4, streams: [[0, 'o'], [2, 'e'], [3, 'o']] };
+    expect(chunkLines(c)).toEqual([{ s: 'o', l: 'a' }, { s: 'o', l: 'b' }, { s: 'e', l: 'c' }, { s: 'o', l: 'd' }]);
+    const rest = skipLines(c, 2);
+    expect(rest).toMatchObject({ n: 12, count: 2, text: 'c\nd\n' });
+    expect(chunkLines(rest)).toEqual([{ s: 'e', l: 'c' }, { s: 'o', l: 'd' }]);
   });
 });
 
@@ -217,7 +246,7 @@ describe('jobs in a conda env', () => {
     const prefix = pythonEnv(join(root, 'envs', 'ds'), { realPython: '/usr/bin/python3', activateD: { 'x.sh': 'export X_ACT="on in $CONDA_DEFAULT_ENV"\n' } });
     const run = await jobs.submit({ name: 'in-env', env: { conda: 'ds' }, command: ['python', '-c', 'import os, shutil; print(shutil.which("python"), os.environ["CONDA_PREFIX"], os.environ["X_ACT"], sep="|")'] }, { baseDir: work });
     expect((await ended(jobs, run.id))!.status).toBe('succeeded');
-    expect((await jobs.logs(run.id)).lines[0]!.l.split('|')).toEqual([join(prefix, 'bin', 'python'), prefix, 'on in ds']);
+    expect(chunkLines(await jobs.logs(run.id))[0]!.l.split('|')).toEqual([join(prefix, 'bin', 'python'), prefix, 'on in ds']);
     expect((await jobs.get(run.id)).lineage?.env).toMatchObject({ kind: 'conda', name: 'ds', prefix, python: '3.11.9', explicitSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 });

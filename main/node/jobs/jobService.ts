@@ -6,7 +6,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { Emitter, type Event } from '../../common/event';
 import { AppError } from '../../common/errors';
 import type { EnvDetail, ExportFormat } from '../../common/envs';
-import { durationSeconds, JobSpecSchema, type IJobService, type JobSpec, type Lineage, type LogChunk, type MetricSeries, type RunDetail, type RunInfo, type RunStatus } from '../../common/jobs';
+import { durationSeconds, JobSpecSchema, skipLines, type IJobService, type JobSpec, type Lineage, type LogChunk, type MetricSeries, type RunDetail, type RunInfo, type RunStatus } from '../../common/jobs';
 import { formatZodError } from '../../common/rpc';
 import type { Logger } from '../log/logger';
 import type { Db } from '../store/database';
@@ -263,7 +263,7 @@ export class JobService implements IJobService {
     this.store.update(id, { status, exitCode: code, reason, endedAt: new Date().toISOString(), shimPid: null });
     const r = this.store.get(id)!;
     this._onDidChangeRun.fire(runInfo(r));
-    this.logEmitters.get(id)?.fire({ runId: id, n: r.logLines, lines: [], end: true });
+    this.logEmitters.get(id)?.fire({ runId: id, n: r.logLines, text: '', count: 0, streams: [], end: true });
     if ((status === 'failed' || status === 'timed_out') && r.attempt <= r.spec.retries && !this.disposed) {
       this.log.info(`run ${id} ${status}; retrying (attempt ${r.attempt + 1} of ${r.spec.retries + 1})`);
       this.enqueue(r.spec, r.baseDir, r.attempt + 1, id);
@@ -287,8 +287,8 @@ export class JobService implements IJobService {
 
   async logs(id: string, from = 0, limit = 10_000): Promise<LogChunk> {
     const r = this.need(id);
-    const { n, lines } = await readLogLines(this.runDir(id), from, limit);
-    return { runId: id, n, lines, ...(isFinal(r.status) && n + lines.length >= r.logLines ? { end: true } : {}) };
+    const c = await readLogLines(this.runDir(id), id, from, limit);
+    return isFinal(r.status) && c.n + c.count >= r.logLines ? { ...c, end: true } : c;
   }
 
   async metrics(id: string, names?: string[]): Promise<MetricSeries[]> {
@@ -327,34 +327,24 @@ export class JobService implements IJobService {
       const held: LogChunk[] = [];
       let replaying = true;
       let next = arg.from ?? 0;
-      const sub = em.event((c) => {
-        if (replaying) held.push(c);
-        else if (c.end || c.n + c.lines.length > next) {
-          const skip = Math.max(0, next - c.n);
-          next = c.n + c.lines.length;
-          listener({ ...c, n: c.n + skip, lines: c.lines.slice(skip) });
-        }
-      });
+      const deliver = (c: LogChunk) => {
+        if (c.n + c.count <= next && !c.end) return;
+        const part = skipLines(c, next - c.n);
+        next = part.n + part.count;
+        if (part.count || part.end) listener(part);
+      };
+      const sub = em.event((c) => (replaying ? held.push(c) : deliver(c)));
       void (async () => {
         // One pass over the stored files; the live chunks held meanwhile carry on from where it stops.
         try {
-          for await (const b of logBatches(this.runDir(arg.id), next)) {
-            next = b.n + b.lines.length;
-            listener({ runId: arg.id, n: b.n, lines: b.lines });
-          }
+          for await (const b of logBatches(this.runDir(arg.id), arg.id, next)) deliver(b);
         } catch (err) {
           this.log.warn(`run ${arg.id}: cannot replay its log: ${(err as Error).message}`);
         }
         const r = this.store.get(arg.id);
-        if (r && isFinal(r.status) && !held.some((c) => c.end)) listener({ runId: arg.id, n: next, lines: [], end: true });
+        if (r && isFinal(r.status) && !held.some((c) => c.end)) listener({ runId: arg.id, n: next, text: '', count: 0, streams: [], end: true });
         replaying = false;
-        for (const c of held.splice(0)) {
-          if (c.end || c.n + c.lines.length > next) {
-            const skip = Math.max(0, next - c.n);
-            next = c.n + c.lines.length;
-            listener({ ...c, n: c.n + skip, lines: c.lines.slice(skip) });
-          }
-        }
+        for (const c of held.splice(0)) deliver(c);
       })();
       return sub;
     };

@@ -51,52 +51,76 @@ let earlyCancel = false;
 
 export function runShim(runDir: string, launch: LaunchFile): void {
   const logPath = join(runDir, 'output.log');
+  const idxPath = join(runDir, 'output.streams');
   let fd = openSync(logPath, 'a');
+  let idx = openSync(idxPath, 'a');
   let size = 0;
   let lines = 0;
-  let first = 0;
+  let stream: 'o' | 'e' | undefined;
   const state: ShimState = { shimPid: process.pid, startedAt: new Date().toISOString(), first: 0 };
   const saveState = () => writeFileSync(join(runDir, 'state.json'), JSON.stringify(state));
   const redact = (s: string) => launch.redact.reduce((acc, v) => (v.length >= 4 ? acc.split(v).join('***') : acc), s);
 
-  const pending: string[] = [];
+  // The log is the job's text as written (complete lines only, per stream); output.streams records, as JSON
+  // lines {o: byte offset, s: stream}, where the text switches between stdout and stderr.
+  const pending: { s: 'o' | 'e'; text: string; count: number }[] = [];
+  let pendingCount = 0;
   let flushTimer: NodeJS.Timeout | undefined;
   const flush = () => {
     flushTimer = undefined;
     if (!pending.length) return;
-    const text = pending.join('');
-    pending.length = 0;
-    const bytes = Buffer.byteLength(text);
+    const batch = pending.splice(0);
+    pendingCount = 0;
+    const bytes = batch.reduce((n, b) => n + Buffer.byteLength(b.text), 0);
     if (size + bytes > launch.logCapBytes && size > 0) {
       // Rotate: keep one older file; the reader learns where output.log starts from state.json.
       closeSync(fd);
+      closeSync(idx);
       renameSync(logPath, join(runDir, 'output.1.log'));
+      renameSync(idxPath, join(runDir, 'output.1.streams'));
       fd = openSync(logPath, 'a');
+      idx = openSync(idxPath, 'a');
       size = 0;
-      first = lines - text.split('\n').length + 1;
-      state.first = first;
+      stream = undefined;
+      state.first = lines - batch.reduce((n, b) => n + b.count, 0);
       saveState();
     }
-    writeSync(fd, text);
-    size += bytes;
+    for (const b of batch) {
+      if (b.s !== stream) {
+        writeSync(idx, `{"o":${size},"s":"${b.s}"}\n`);
+        stream = b.s;
+      }
+      writeSync(fd, b.text);
+      size += Buffer.byteLength(b.text);
+    }
   };
-  let now = Date.now();
-  const emit = (s: 'o' | 'e', l: string) => {
-    // The same JSON as JSON.stringify({s, t, l}), without building an object per line.
-    pending.push(`{"s":"${s}","t":${now},"l":${JSON.stringify(launch.redact.length ? redact(l) : l)}}\n`);
-    lines++;
-    if (pending.length >= 4096) flush();
+  /** Queues complete lines (text ending in a newline) from one stream. */
+  const emitBlock = (s: 'o' | 'e', text: string, count: number) => {
+    const last = pending.at(-1);
+    const t = launch.redact.length ? redact(text) : text;
+    if (last && last.s === s) {
+      last.text += t;
+      last.count += count;
+    } else pending.push({ s, text: t, count });
+    lines += count;
+    pendingCount += count;
+    if (pendingCount >= 65536) flush();
     else flushTimer ??= setTimeout(flush, 20);
   };
+  const emit = (s: 'o' | 'e', l: string) => emitBlock(s, `${l}\n`, 1);
   const splitter = (s: 'o' | 'e') => {
     let rest = '';
     return {
       data(d: Buffer) {
-        now = Date.now();
         const text = rest + d.toString('utf8');
-        const parts = text.split('\n');
-        rest = parts.pop() ?? '';
-        for (const p of parts) emit(s, p.endsWith('\r') ? p.slice(0, -1) : p);
+        const cut = text.lastIndexOf('\n');
+        if (cut < 0) rest = text;
+        else {
+          let count = 0;
+          for (let i = text.indexOf('\n'); i >= 0 && i <= cut; i = text.indexOf('\n', i + 1)) count++;
+          emitBlock(s, text.slice(0, cut + 1).replace(/\r\n/g, '\n'), count);
+          rest = text.slice(cut + 1);
+        }
         // A line without a newline for 64 KiB is still a line (progress bars, binary noise).
         if (rest.length > 65536) {
           emit(s, rest);
@@ -114,6 +138,7 @@ export function runShim(runDir: string, launch: LaunchFile): void {
   const finish = (code: number | null, signal: string | null, message?: string) => {
     flush();
     closeSync(fd);
+    closeSync(idx);
     const exit: ExitFile = { code, signal, reason, message, endedAt: new Date().toISOString(), lines };
     writeFileSync(join(runDir, 'exit.json.tmp'), JSON.stringify(exit));
     renameSync(join(runDir, 'exit.json.tmp'), join(runDir, 'exit.json'));

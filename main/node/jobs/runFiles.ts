@@ -1,10 +1,9 @@
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogChunk } from '../../common/jobs';
+import { skipLines, type LogChunk } from '../../common/jobs';
 import type { ExitFile, ShimState } from './jobShim';
 import type { MetricRecord } from './jobStore';
 
-type Line = LogChunk['lines'][number];
 
 /** The shim's state (where output.log starts), or defaults before it wrote one. */
 export async function readState(runDir: string): Promise<ShimState | undefined> {
@@ -24,72 +23,149 @@ export async function readExit(runDir: string): Promise<ExitFile | undefined> {
   }
 }
 
-function parseLines(text: string): Line[] {
-  const rows = text.split('\n').filter(Boolean);
-  try {
-    // One native parse for the whole batch is several times faster than one per line.
-    return JSON.parse(`[${rows.join(',')}]`) as Line[];
-  } catch {
-    // A damaged line somewhere: parse one by one and keep the rest.
-  }
-  const out: Line[] = [];
-  for (const raw of rows) {
-    if (!raw) continue;
-    try {
-      out.push(JSON.parse(raw) as Line);
-    } catch {
-      out.push({ s: 'e', t: 0, l: raw });
-    }
-  }
-  return out;
+/** Counts newline bytes. */
+function newlines(buf: Buffer, end = buf.length): number {
+  let n = 0;
+  for (let i = buf.indexOf(10); i >= 0 && i < end; i = buf.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/** A piece of a log file: complete lines with where they switch streams. */
+export interface LogPiece {
+  text: string;
+  count: number;
+  streams: [number, 'o' | 'e'][];
 }
 
 /**
- * Stored log lines from line `from` (0-based across rotations), in batches of at most `batch` lines:
- * output.1.log holds the lines before state.first, output.log the rest. Each file is read once, front to
- * back, so replaying a million-line log costs one pass. Lines rotated out of both are gone; numbering then
- * starts at the oldest line still stored.
+ * Reads a log file (raw text) and its `.streams` index (JSON lines {o, s} at each stdout/stderr switch)
+ * from a byte offset, a piece of complete lines at a time. No object is made per line.
  */
-export async function* logBatches(runDir: string, from: number, batch = 20_000): AsyncGenerator<{ n: number; lines: Line[] }> {
-  const first = (await readState(runDir))?.first ?? 0;
-  const older = join(runDir, 'output.1.log');
-  const olderLines = await countLines(older);
-  let n = first - olderLines;
-  for (const file of [older, join(runDir, 'output.log')]) {
-    const tail = new FileTail(file, 0);
+export class LogReader {
+  private entries: { o: number; s: 'o' | 'e' }[] = [];
+  private readonly idx: FileTail;
+
+  constructor(
+    private readonly logFile: string,
+    idxFile: string,
+    public offset = 0,
+  ) {
+    this.idx = new FileTail(idxFile, 0);
+  }
+
+  async next(maxBytes = 4 * 1024 * 1024): Promise<LogPiece | undefined> {
     for (;;) {
-      const { lines } = await tail.read(4 * 1024 * 1024);
+      const { lines } = await this.idx.read();
       if (!lines.length) break;
-      const start = n;
-      n += lines.length;
+      for (const l of lines) {
+        try {
+          this.entries.push(JSON.parse(l) as { o: number; s: 'o' | 'e' });
+        } catch {
+          // a torn index line: the stream of a few lines may show as the previous one
+        }
+      }
+    }
+    const fh = await open(this.logFile, 'r').catch(() => undefined);
+    if (!fh) return undefined;
+    let buf: Buffer;
+    try {
+      const { size } = await fh.stat();
+      if (size <= this.offset) return undefined;
+      buf = Buffer.allocUnsafe(Math.min(size - this.offset, maxBytes));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, this.offset);
+      buf = buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+    const cut = buf.lastIndexOf(10);
+    if (cut < 0) return undefined;
+    const chunk = buf.subarray(0, cut + 1);
+    const start = this.offset;
+    let current: 'o' | 'e' = 'o';
+    const streams: [number, 'o' | 'e'][] = [];
+    for (const e of this.entries) {
+      if (e.o <= start) current = e.s;
+      else if (e.o < start + chunk.length) streams.push([newlines(chunk, e.o - start), e.s]);
+    }
+    this.offset += chunk.length;
+    return { text: chunk.toString('utf8'), count: newlines(chunk), streams: [[0, current], ...streams] };
+  }
+}
+
+/** The log files of a run, oldest first: [log, index] pairs. */
+function logFiles(runDir: string): [string, string][] {
+  return [
+    [join(runDir, 'output.1.log'), join(runDir, 'output.1.streams')],
+    [join(runDir, 'output.log'), join(runDir, 'output.streams')],
+  ];
+}
+
+/**
+ * Stored log lines from line `from` (0-based across rotations): output.1.log holds the lines before
+ * state.first, output.log the rest. Each file is read once, front to back, in pieces of a few MiB, so
+ * replaying a million-line log costs one pass. Lines rotated out of both are gone.
+ */
+export async function* logBatches(runDir: string, runId: string, from: number): AsyncGenerator<LogChunk> {
+  const first = (await readState(runDir))?.first ?? 0;
+  const [[olderLog]] = logFiles(runDir);
+  let n = first - (await countLines(olderLog!));
+  for (const [log, idx] of logFiles(runDir)) {
+    const reader = new LogReader(log, idx, 0);
+    for (;;) {
+      const piece = await reader.next();
+      if (!piece) break;
+      const chunk: LogChunk = { runId, n, ...piece };
+      n += piece.count;
       if (n <= from) continue;
-      const wanted = lines.slice(Math.max(0, from - start));
-      const firstN = Math.max(from, start);
-      for (let i = 0; i < wanted.length; i += batch) yield { n: firstN + i, lines: parseLines(wanted.slice(i, i + batch).join('\n')) };
+      yield skipLines(chunk, from - chunk.n);
     }
   }
 }
 
 async function countLines(file: string): Promise<number> {
-  let count = 0;
-  const tail = new FileTail(file, 0);
-  for (;;) {
-    const { lines } = await tail.read(8 * 1024 * 1024);
-    if (!lines.length) return count;
-    count += lines.length;
+  const fh = await open(file, 'r').catch(() => undefined);
+  if (!fh) return 0;
+  try {
+    const buf = Buffer.allocUnsafe(8 * 1024 * 1024);
+    let pos = 0;
+    let count = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (!bytesRead) return count;
+      count += newlines(buf, bytesRead);
+      pos += bytesRead;
+    }
+  } finally {
+    await fh.close();
   }
 }
 
-/** Up to `limit` stored lines from line `from`. */
-export async function readLogLines(runDir: string, from: number, limit: number): Promise<{ n: number; lines: Line[] }> {
-  let n: number | undefined;
-  const lines: Line[] = [];
-  for await (const b of logBatches(runDir, from, Math.min(limit, 20_000))) {
-    n ??= b.n;
-    lines.push(...b.lines.slice(0, limit - lines.length));
-    if (lines.length >= limit) break;
+/** Up to about `limit` stored lines from line `from`, as one chunk. */
+export async function readLogLines(runDir: string, runId: string, from: number, limit: number): Promise<LogChunk> {
+  const parts: LogChunk[] = [];
+  let count = 0;
+  for await (const c of logBatches(runDir, runId, from)) {
+    parts.push(c);
+    count += c.count;
+    if (count >= limit) break;
   }
-  return { n: n ?? from, lines };
+  if (!parts.length) return { runId, n: from, text: '', count: 0, streams: [] };
+  let text = '';
+  let total = 0;
+  const streams: [number, 'o' | 'e'][] = [];
+  for (const p of parts) {
+    for (const [i, s] of p.streams) if (streams.at(-1)?.[1] !== s) streams.push([total + i, s]);
+    text += p.text;
+    total += p.count;
+  }
+  const merged: LogChunk = { runId, n: parts[0]!.n, text, count: total, streams };
+  return total > limit ? { ...merged, ...trimTo(merged, limit) } : merged;
+}
+
+function trimTo(c: LogChunk, limit: number): Pick<LogChunk, 'text' | 'count' | 'streams'> {
+  let at = 0;
+  for (let i = 0; i < limit; i++) at = c.text.indexOf('\n', at) + 1;
+  return { text: c.text.slice(0, at), count: limit, streams: c.streams.filter(([i]) => i < limit) };
 }
 
 /**
@@ -150,4 +226,3 @@ export function parseMetricLines(lines: string[]): MetricRecord[] {
   return out;
 }
 
-export { parseLines };

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogChunk, MetricSeries, RunStatus } from '../../common/jobs';
 import type { JobStore, StoredRun } from './jobStore';
-import { FileTail, parseLines, parseMetricLines, readExit, readState } from './runFiles';
+import { FileTail, LogReader, parseMetricLines, readExit, readState, type LogPiece } from './runFiles';
 
 /** What a watcher reports. */
 export interface WatcherHooks {
@@ -18,7 +18,7 @@ export interface WatcherHooks {
  * a new core resumes exactly where the old one stopped: no line is lost or sent twice.
  */
 export class RunWatcher {
-  private log: FileTail;
+  private log: LogReader;
   private metrics: FileTail;
   private lines: number;
   private first: number | undefined;
@@ -33,7 +33,7 @@ export class RunWatcher {
     private readonly pollMs: number,
     private readonly hooks: WatcherHooks,
   ) {
-    this.log = new FileTail(join(dir, 'output.log'), run.logOffset);
+    this.log = new LogReader(join(dir, 'output.log'), join(dir, 'output.streams'), run.logOffset);
     this.metrics = new FileTail(join(dir, 'metrics.jsonl'), run.metricsOffset);
     this.lines = run.logLines;
   }
@@ -51,24 +51,24 @@ export class RunWatcher {
       if (this.stopped) return;
       if (state && this.first !== undefined && state.first !== this.first) {
         // Rotated: finish the old file from where we were, then start the new one at its first line.
-        const old = new FileTail(join(this.dir, 'output.1.log'), this.log.offset);
-        await this.emitLines((await old.read(64 * 1024 * 1024)).lines);
-        this.log = new FileTail(join(this.dir, 'output.log'), 0);
+        const old = new LogReader(join(this.dir, 'output.1.log'), join(this.dir, 'output.1.streams'), this.log.offset);
+        for (let p = await old.next(); p; p = await old.next()) this.emit(p);
+        this.log = new LogReader(join(this.dir, 'output.log'), join(this.dir, 'output.streams'), 0);
         this.lines = state.first;
       }
       if (state) this.first = state.first;
-      // Drain what is there in chunks of at most 2 MiB (one RPC frame each); a busy run is read again at once.
+      // Drain what is there in pieces of at most 2 MiB (one RPC frame each); a busy run is read again at once.
       let budget = 32 * 1024 * 1024;
       for (;;) {
         const before = this.log.offset;
-        const { lines, offset } = await this.log.read(2 * 1024 * 1024);
+        const piece = await this.log.next(2 * 1024 * 1024);
         if (this.stopped) return;
-        if (lines.length) {
-          await this.emitLines(lines);
-          this.store.update(this.run.id, { logOffset: offset, logLines: this.lines });
+        if (piece) {
+          this.emit(piece);
+          this.store.update(this.run.id, { logOffset: this.log.offset, logLines: this.lines });
         }
         budget -= this.log.offset - before;
-        if (!lines.length || (!exit && budget <= 0)) break;
+        if (!piece || (!exit && budget <= 0)) break;
       }
       for (;;) {
         const m = await this.metrics.read(4 * 1024 * 1024);
@@ -110,11 +110,9 @@ export class RunWatcher {
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.pollMs);
   }
 
-  private async emitLines(raw: string[]): Promise<void> {
-    if (!raw.length) return;
-    const lines = parseLines(raw.join('\n'));
-    this.hooks.onLog({ runId: this.run.id, n: this.lines, lines });
-    this.lines += lines.length;
+  private emit(p: LogPiece): void {
+    this.hooks.onLog({ runId: this.run.id, n: this.lines, ...p });
+    this.lines += p.count;
   }
 
   dispose(): void {

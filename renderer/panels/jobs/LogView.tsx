@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { LogChunk } from '../../../main/common/jobs';
+import { chunkLines, type LogLine } from '../../../main/common/jobs';
 import type { Services } from '../../app/services';
 import { parseAnsi } from '../notebooks/outputs/ansi';
 
@@ -26,7 +26,7 @@ const KEEP = 200_000;
  * renders ANSI colours and filters by text.
  */
 export function LogView({ services, runId }: { services: Services; runId: string }) {
-  const lines = useRef<LogChunk['lines']>([]);
+  const lines = useRef<LogLine[]>([]);
   const [count, setCount] = useState(0);
   const [ended, setEnded] = useState(false);
   const [query, setQuery] = useState('');
@@ -40,7 +40,7 @@ export function LogView({ services, runId }: { services: Services; runId: string
     setEnded(false);
     let frame = 0;
     const sub = services.jobs.onDidLog({ id: runId, from: 0 })((c) => {
-      lines.current.push(...c.lines);
+      for (const l of chunkLines(c)) lines.current.push(l);
       if (lines.current.length > KEEP) lines.current.splice(0, lines.current.length - KEEP);
       if (c.end) setEnded(true);
       // One render per frame however fast lines come.
