@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -259,6 +259,17 @@ describe('the Python client (resources/python/lathe)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     expect(r.trim()).toBe('ok {}');
+  });
+
+  it('loses no point at exit, even when the background flush is busy then', () => {
+    const d = tempDir('lathe-pyclient-');
+    cleanups.push(d.remove);
+    const code = 'import lathe, time\nfor i in range(200000):\n    lathe.log_metric("loss", 1.0 / (i + 1), step=i)\ntime.sleep(0.55)\nlathe.log_params({"done": True})\n';
+    execFileSync('/usr/bin/python3', ['-c', code], { env: { PATH: '/usr/bin:/bin', PYTHONPATH: resolve(ROOT, 'resources/python'), LATHE_RUN_DIR: d.path } });
+    const lines = readFileSync(join(d.path, 'metrics.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(200_001);
+    expect(JSON.parse(lines[199_999]!)).toMatchObject({ k: 'm', n: 'loss', s: 199_999 });
+    expect(lines.at(-1)).toBe('{"k":"p","d":{"done":true}}');
   });
 
   it('warns on stderr exactly once', () => {

@@ -212,6 +212,14 @@ export class FileTail {
 
 /** Parses metric-file lines; a malformed line is skipped (a job killed mid-write leaves half a line). */
 export function parseMetricLines(lines: string[]): MetricRecord[] {
+  let parsed: MetricRecord[] | undefined;
+  try {
+    // One native parse for the batch; a torn line sends us to the line-by-line path below.
+    parsed = JSON.parse(`[${lines.filter(Boolean).join(',')}]`) as MetricRecord[];
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed && parsed.every((r) => r.k !== 'm' || (typeof r.n === 'string' && Number.isFinite(r.v) && Number.isFinite(r.s)))) return parsed;
   const out: MetricRecord[] = [];
   for (const l of lines) {
     try {

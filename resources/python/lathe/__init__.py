@@ -6,56 +6,85 @@ Outside Lathe (no LATHE_RUN_DIR) every call is a no-op, announced once on stderr
 """
 import atexit
 import json
-import math
 import os
 import sys
 import threading
-import time
+from time import sleep as _sleep, time as _now
 
 __all__ = ["log_metric", "log_metrics", "log_params", "set_tags", "log_artifact", "params", "flush"]
 
 _RUN_DIR = os.environ.get("LATHE_RUN_DIR")
 _lock = threading.Lock()
+_io_lock = threading.Lock()
+# Metric points are buffered as tuples (name, value, step, time) and other records as ready JSON strings;
+# the JSON for points is written at flush time, off the caller's path.
 _buf = []
 _steps = {}
+_names = {}
 _file = None
 _warned = False
+_INF = float("inf")
+
+
+def _warn():
+    global _warned
+    if not _warned:
+        _warned = True
+        print("lathe: not running under Lathe; metrics and params are not recorded", file=sys.stderr)
 
 
 def _record(rec):
-    global _warned
     if not _RUN_DIR:
-        if not _warned:
-            _warned = True
-            print("lathe: not running under Lathe; metrics and params are not recorded", file=sys.stderr)
+        _warn()
         return
+    line = json.dumps(rec, separators=(",", ":"))
     with _lock:
-        _buf.append(rec)
+        _buf.append(line)
 
 
 def flush():
     """Writes buffered records to the run's metrics file now."""
-    global _file
+    if not _RUN_DIR:
+        return
+    # One flush at a time: the exit flush waits for the thread's, so no batch is cut off at exit.
+    with _io_lock:
+        _flush()
+
+
+def _flush():
+    global _file, _buf
     with _lock:
-        if not _buf or not _RUN_DIR:
+        if not _buf:
             return
-        lines = [json.dumps(r, separators=(",", ":")) for r in _buf]
-        _buf.clear()
-        if _file is None:
-            _file = open(os.path.join(_RUN_DIR, "metrics.jsonl"), "a", encoding="utf-8")
-        _file.write("\n".join(lines) + "\n")
-        _file.flush()
+        buf, _buf = _buf, []
+    parts = []
+    for r in buf:
+        if r.__class__ is str:
+            parts.append(r)
+            continue
+        n = _names.get(r[0])
+        if n is None:
+            n = _names[r[0]] = json.dumps(str(r[0]))
+        parts.append('{"k":"m","n":%s,"v":%r,"s":%r,"t":%r}' % (n, r[1], r[2], r[3]))
+    if _file is None:
+        _file = open(os.path.join(_RUN_DIR, "metrics.jsonl"), "a", encoding="utf-8")
+    _file.write("\n".join(parts) + "\n")
+    _file.flush()
 
 
 def log_metric(name, value, step=None):
     """Records one value of a metric; `step` defaults to one more than the metric's last step."""
     value = float(value)
-    if math.isnan(value) or math.isinf(value):
+    if value != value or value == _INF or value == -_INF:
         return
     if step is None:
         step = _steps.get(name, -1) + 1
     _steps[name] = step
-    _record({"k": "m", "n": str(name), "v": value, "s": step, "t": time.time()})
+    if not _RUN_DIR:
+        _warn()
+        return
+    with _lock:
+        _buf.append((name, value, step, _now()))
 
 
 def log_metrics(values, step=None):
@@ -86,7 +115,7 @@ def params():
 
 def _loop():
     while True:
-        time.sleep(0.5)
+        _sleep(0.5)
         try:
             flush()
         except Exception as exc:  # a full disk must not kill the training loop
