@@ -237,6 +237,21 @@ describe('job logs', () => {
   });
 });
 
+describe('system metrics', () => {
+  it('samples CPU and memory of the whole process group while a run goes', async () => {
+    const { jobs, work } = setup({ sampleMs: 300 });
+    // The CPU is burnt in a grandchild: the group's total must see it.
+    const run = await jobs.submit({ name: 'burn', command: ['sh', '-c', '/usr/bin/python3 -c "import time\nx = bytearray(60 * 1024 * 1024)\nt = time.time()\nwhile time.time() - t < 2.5: pass"'] }, { baseDir: work });
+    await ended(jobs, run.id);
+    const m = await jobs.metrics(run.id, ['system/cpu_percent', 'system/memory_mb']);
+    const cpu = m.find((s) => s.name === 'system/cpu_percent')!.points.map((p) => p.value);
+    const mem = m.find((s) => s.name === 'system/memory_mb')!.points.map((p) => p.value);
+    expect(cpu.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...cpu)).toBeGreaterThan(50);
+    expect(Math.max(...mem)).toBeGreaterThan(60);
+  });
+});
+
 describe('jobs in a conda env', () => {
   it('runs with the env activated (its python first, CONDA_PREFIX, activate.d) and records the env in the lineage', async () => {
     const { jobs, dir, work } = setup();

@@ -37,6 +37,8 @@ export interface JobServiceConfig {
   concurrency?: number;
   pollMs?: number;
   logCapBytes?: number;
+  /** How often a running run's CPU, memory and GPUs are sampled (default 2 s). */
+  sampleMs?: number;
   /** The host's GPUs by index and UUID (default: nvidia-smi). */
   gpuProbe?: () => Promise<string[]>;
 }
@@ -253,7 +255,7 @@ export class JobService implements IJobService {
         this.finish(r.id, status, code, reason);
       },
       onError: (err) => this.log.warn(`run ${r.id}: ${err.message}`),
-    });
+    }, this.config.sampleMs);
     this.watchers.set(r.id, w);
     w.start();
   }

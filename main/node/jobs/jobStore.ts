@@ -141,6 +141,14 @@ export class JobStore {
     })();
   }
 
+  /** Stores sampled points (system metrics) that do not come from the run's metrics file. */
+  addPoints(runId: string, series: MetricSeries[]): void {
+    const m = this.db.prepare('INSERT INTO run_metrics (run_id, name, step, value, t) VALUES (?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const s of series) for (const p of s.points) m.run(runId, s.name, p.step, p.value, p.t);
+    })();
+  }
+
   metrics(runId: string, names?: string[]): MetricSeries[] {
     const rows = (names?.length
       ? this.db.prepare(`SELECT name, step, value, t FROM run_metrics WHERE run_id = ? AND name IN (${names.map(() => '?').join(',')}) ORDER BY name, step, rowid`).all(runId, ...names)

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogChunk, MetricSeries, RunStatus } from '../../common/jobs';
 import type { JobStore, StoredRun } from './jobStore';
+import { cpuPercent, sampleGpus, sampleGroup, type GroupSample } from './systemSampler';
 import { FileTail, LogReader, parseMetricLines, readExit, readState, type LogPiece } from './runFiles';
 
 /** What a watcher reports. */
@@ -25,6 +26,8 @@ export class RunWatcher {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private ticks = 0;
+  private lastSample: GroupSample | undefined;
+  private lastSampleAt = 0;
 
   constructor(
     private readonly dir: string,
@@ -32,6 +35,7 @@ export class RunWatcher {
     private readonly store: JobStore,
     private readonly pollMs: number,
     private readonly hooks: WatcherHooks,
+    private readonly sampleMs = 2000,
   ) {
     this.log = new LogReader(join(dir, 'output.log'), join(dir, 'output.streams'), run.logOffset);
     this.metrics = new FileTail(join(dir, 'metrics.jsonl'), run.metricsOffset);
@@ -86,6 +90,7 @@ export class RunWatcher {
         if (byName.size) this.hooks.onMetrics([...byName.values()]);
         if (!exit) break;
       }
+      if (!exit && state?.childPid && Date.now() - this.lastSampleAt >= this.sampleMs) await this.sampleSystem(state.childPid);
       if (!exit && this.run.shimPid && ++this.ticks % 10 === 0 && !alive(this.run.shimPid) && !(await readExit(this.dir))) {
         // The shim died without recording an end (killed, or signalled before it could set up).
         this.stopped = true;
@@ -108,6 +113,27 @@ export class RunWatcher {
       this.hooks.onError(err as Error);
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.pollMs);
+  }
+
+  /**
+   * System metrics of the run: CPU (percent of one core) and resident memory of its whole process group,
+   * and utilisation and memory of its GPUs (nvidia-smi), as metrics named system/… with seconds as steps.
+   */
+  private async sampleSystem(pgid: number): Promise<void> {
+    this.lastSampleAt = Date.now();
+    const s = await sampleGroup(pgid);
+    if (!s || this.stopped) return;
+    const t = s.at / 1000;
+    const step = Math.round((s.at - Date.parse(this.run.startedAt ?? new Date(s.at).toISOString())) / 1000);
+    const series: MetricSeries[] = [{ name: 'system/memory_mb', points: [{ step, value: Math.round(s.rssBytes / 1048576), t }] }];
+    if (this.lastSample) series.push({ name: 'system/cpu_percent', points: [{ step, value: Math.round(cpuPercent(this.lastSample, s) * 10) / 10, t }] });
+    this.lastSample = s;
+    for (const g of await sampleGpus(this.run.gpus)) {
+      series.push({ name: `system/gpu${g.id}_util_percent`, points: [{ step, value: g.utilPercent, t }] }, { name: `system/gpu${g.id}_memory_mb`, points: [{ step, value: g.memoryMb, t }] });
+    }
+    if (this.stopped) return;
+    this.store.addPoints(this.run.id, series);
+    this.hooks.onMetrics(series);
   }
 
   private emit(p: LogPiece): void {
