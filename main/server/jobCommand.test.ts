@@ -35,7 +35,7 @@ describe('lathe job (against a running core)', () => {
       expect(runs).toEqual([expect.objectContaining({ status: 'failed' })]);
       const id = runs[0]!.id;
       const m = JSON.parse((await cli('metrics', id, '--json')).out) as { name: string; points: { value: number }[] }[];
-      expect(m[0]!.points.map((p) => p.value)).toEqual([1, 0.5, 1 / 3]);
+      expect(m.find((s) => s.name === 'loss')!.points.map((p) => p.value)).toEqual([1, 0.5, 1 / 3]);
       expect((await cli('logs', id)).out).toBe('step 0\nstep 1\nstep 2');
       expect((await cli('rerun', id)).out).toMatch(new RegExp(`^r\\w+ (queued|running) \\(rerun of ${id}\\)$`));
 

@@ -64,7 +64,8 @@ async function latheIngest(): Promise<number> {
   const done = ended(run.id);
   await done;
   const d = await jobs.get(run.id);
-  if (d.metrics[0]?.count !== POINTS) throw new Error(`ingested ${d.metrics[0]?.count} points`);
+  const loss = d.metrics.find((m) => m.name === 'loss');
+  if (loss?.count !== POINTS) throw new Error(`ingested ${loss?.count} points`);
   return performance.now() - t;
 }
 
