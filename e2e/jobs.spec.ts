@@ -62,7 +62,7 @@ test('jobs: submit from the form, watch logs and a metric chart live, cancel ano
   await submit(page, 'train-b', 'python3 -u train.py', 'epochs=20 scale=2');
   await expect(status).toContainText('succeeded', { timeout: 30_000 });
   const firstId = await page.getByRole('list', { name: 'Runs' }).getByRole('button', { name: /^Run train-a / }).getAttribute('aria-label');
-  await page.getByLabel('Compare with run').selectOption({ label: `train-a ${firstId!.split(' ').at(-1)}` });
+  await page.getByLabel('Compare with runs').selectOption([{ label: `train-a ${firstId!.split(' ').at(-1)}` }]);
   await expect(page.getByRole('figure', { name: 'Metric loss' })).toHaveAttribute('data-points', '60');
   await expect(page.getByRole('figure', { name: 'Metric loss' }).locator('.recharts-legend-item')).toHaveCount(2);
 

@@ -7,38 +7,51 @@ import { lttb } from './lttb';
 const COLORS = ['#4c8dff', '#f5a623', '#3fb950', '#d2a8ff', '#ff6b6b'];
 const MAX_POINTS = 600;
 
-/** A run's metrics, kept current from its live stream; one entry per metric name. */
-function useMetrics(services: Services, runId: string | undefined): Map<string, MetricSeries['points']> {
-  const data = useRef(new Map<string, MetricSeries['points']>());
+type Points = MetricSeries['points'];
+
+/** Metrics of several runs, kept current from their live streams: run id → metric name → points. */
+function useRunsMetrics(services: Services, runIds: string[]): Map<string, Map<string, Points>> {
+  const data = useRef(new Map<string, Map<string, Points>>());
   const [, setTick] = useState(0);
+  const key = runIds.join(',');
   useEffect(() => {
-    data.current = new Map();
+    data.current = new Map(runIds.map((id) => [id, new Map()]));
     setTick((t) => t + 1);
-    if (!runId) return;
     let frame = 0;
     const bump = () => {
       if (!frame) frame = requestAnimationFrame(() => ((frame = 0), setTick((t) => t + 1)));
     };
-    // Subscribe first, then read what is stored: a point that lands in between is kept once (by step).
-    const seen = new Map<string, Set<number>>();
-    const add = (series: MetricSeries[]) => {
-      for (const s of series) {
-        const pts = data.current.get(s.name) ?? [];
-        const steps = seen.get(s.name) ?? new Set<number>();
-        for (const p of s.points) if (!steps.has(p.step)) (steps.add(p.step), pts.push(p));
-        pts.sort((a, b) => a.step - b.step);
-        data.current.set(s.name, pts);
-        seen.set(s.name, steps);
-      }
-      bump();
-    };
-    const sub = services.jobs.onDidMetric({ id: runId })(add);
-    void services.jobs.metrics(runId).then(add, () => undefined);
+    const subs = runIds.map((id) => {
+      // Subscribe first, then read what is stored: a point that lands in between is kept once (by step).
+      const seen = new Map<string, Set<number>>();
+      const add = (series: MetricSeries[]) => {
+        const mine = data.current.get(id);
+        if (!mine) return;
+        for (const s of series) {
+          const pts = mine.get(s.name) ?? [];
+          const steps = seen.get(s.name) ?? new Set<number>();
+          let sorted = true;
+          for (const p of s.points) {
+            if (steps.has(p.step)) continue;
+            steps.add(p.step);
+            if (pts.length && pts[pts.length - 1]!.step > p.step) sorted = false;
+            pts.push(p);
+          }
+          if (!sorted) pts.sort((x, y) => x.step - y.step);
+          mine.set(s.name, pts);
+          seen.set(s.name, steps);
+        }
+        bump();
+      };
+      const sub = services.jobs.onDidMetric({ id })(add);
+      void services.jobs.metrics(id).then(add, () => undefined);
+      return sub;
+    });
     return () => {
-      sub.dispose();
+      for (const s of subs) s.dispose();
       cancelAnimationFrame(frame);
     };
-  }, [services, runId]);
+  }, [services, key]); // eslint-disable-line react-hooks/exhaustive-deps
   return data.current;
 }
 
@@ -46,21 +59,21 @@ function useMetrics(services: Services, runId: string | undefined): Map<string, 
  * One chart per metric (step on the x axis), live, with other runs overlaid for comparison. Each series
  * is downsampled with LTTB to a few hundred points, so 100,000-point runs stay smooth.
  */
-export function MetricCharts({ services, runId, compareId }: { services: Services; runId: string; compareId?: string }) {
-  const mine = useMetrics(services, runId);
-  const other = useMetrics(services, compareId);
-  const names = [...new Set([...mine.keys(), ...other.keys()])].sort();
+export function MetricCharts({ services, runId, compareIds = [] }: { services: Services; runId: string; compareIds?: string[] }) {
+  const ids = [runId, ...compareIds.filter((c) => c !== runId)];
+  const all = useRunsMetrics(services, ids);
+  const names = [...new Set([...all.values()].flatMap((m) => [...m.keys()]))].sort();
   if (!names.length) return <p className="muted">No metrics yet. In Python: <code>import lathe; lathe.log_metric("loss", value)</code>.</p>;
   return (
     <div className="charts">
       {names.map((name) => (
-        <MetricChart key={name} name={name} series={[{ label: runId, points: mine.get(name) ?? [] }, ...(compareId ? [{ label: compareId, points: other.get(name) ?? [] }] : [])]} />
+        <MetricChart key={name} name={name} series={ids.map((id) => ({ label: id, points: all.get(id)?.get(name) ?? [] }))} />
       ))}
     </div>
   );
 }
 
-function MetricChart({ name, series }: { name: string; series: { label: string; points: MetricSeries['points'] }[] }) {
+function MetricChart({ name, series }: { name: string; series: { label: string; points: Points }[] }) {
   const lengths = series.map((s) => s.points.length).join(',');
   const rows = useMemo(() => {
     // Merge the downsampled series on step so recharts draws them on one x axis.

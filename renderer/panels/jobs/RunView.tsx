@@ -10,11 +10,11 @@ import { duration } from './useRuns';
 export function RunView({ services, runId, runs, onSelect }: { services: Services; runId: string; runs: RunInfo[]; onSelect: (id: string) => void }) {
   const [run, setRun] = useState<RunDetail | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const [compare, setCompare] = useState('');
+  const [compare, setCompare] = useState<string[]>([]);
   const load = () => services.jobs.get(runId).then(setRun, (err: unknown) => setError(isAppError(err) ? err.message : String(err)));
   useEffect(() => {
     setRun(undefined);
-    setCompare('');
+    setCompare([]);
     void load();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [runId]);
@@ -73,8 +73,7 @@ export function RunView({ services, runId, runs, onSelect }: { services: Service
       <div className="row">
         <label>
           Compare with{' '}
-          <select aria-label="Compare with run" value={compare} onChange={(e) => setCompare(e.target.value)}>
-            <option value="">(none)</option>
+          <select aria-label="Compare with runs" multiple size={Math.min(4, Math.max(2, runs.length - 1))} value={compare} onChange={(e) => setCompare([...e.target.selectedOptions].map((o) => o.value).slice(0, 4))}>
             {runs
               .filter((r) => r.id !== runId)
               .map((r) => (
@@ -85,7 +84,7 @@ export function RunView({ services, runId, runs, onSelect }: { services: Service
           </select>
         </label>
       </div>
-      <MetricCharts services={services} runId={runId} compareId={compare || undefined} />
+      <MetricCharts services={services} runId={runId} compareIds={compare} />
       <LogView services={services} runId={runId} />
     </div>
   );
