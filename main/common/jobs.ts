@@ -41,7 +41,19 @@ export const JobSpecSchema = z
     target: z
       .union([
         z.literal('local'),
-        z.object({ docker: z.object({ host: z.string().min(1).optional(), image: z.string().min(1) }).strict() }).strict(),
+        z
+          .object({
+            docker: z
+              .object({
+                /** unix:///path/docker.sock (default: DOCKER_HOST, else /var/run/docker.sock), tcp://host:2376, ssh://user@host. */
+                host: z.string().regex(/^(unix|tcp|ssh|https?):\/\//, 'a URL like unix:///run/podman/podman.sock, tcp://host:2376 or ssh://me@gpu-box').optional(),
+                image: z.string().min(1).max(500),
+                /** Extra read-only or read-write binds, docker style: "/host/path:/container/path[:ro]". */
+                mounts: z.array(z.string().regex(/^\/[^:]*:\/[^:]*(:(ro|rw))?$/, 'a bind like /data:/data:ro')).max(50).optional(),
+              })
+              .strict(),
+          })
+          .strict(),
       ])
       .default('local'),
     timeout: Duration.optional(),
@@ -62,6 +74,8 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancell
 export interface Lineage {
   git?: { root: string; remote?: string; branch?: string; commit?: string; dirty: boolean; diffSha256?: string };
   env?: { kind: 'conda' | 'path'; prefix?: string; name?: string; explicitSha256?: string; python?: string };
+  /** The container image and its id (sha256), for container runs. */
+  image?: { name: string; id: string };
   command: string[];
   workdir: string;
   host: string;

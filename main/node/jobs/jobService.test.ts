@@ -10,7 +10,8 @@ import { makeInstallation, pythonEnv } from '../../../scripts/test/condaFixture'
 import { Logger } from '../log/logger';
 import { SettingsService } from '../settings/settingsService';
 import { openDatabase, type Db } from '../store/database';
-import { JobService, type JobServiceConfig } from './jobService';
+import type { JobServiceConfig } from './jobService';
+import { jobsWorld, runEnded as ended } from '../../../scripts/test/jobsFixture';
 
 // Integration: real processes under the real shim (dist/core/jobShim.mjs, built by the test setup),
 // Debian's python3 with scikit-learn for the training job, git for lineage, SQLite for metrics.
@@ -19,40 +20,7 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function setup(extra: Partial<JobServiceConfig> = {}, reuse?: { dir: string; db: Db }) {
-  const dir = reuse?.dir ?? tempDir('lathe-jobs-').path;
-  if (!reuse) cleanups.push(() => execFileSync('rm', ['-rf', dir]));
-  const dataDir = join(dir, 'data');
-  const db = reuse?.db ?? openDatabase(dataDir);
-  const log = new Logger({ console: null });
-  const settings = new SettingsService({ dataDir }, log);
-  const home = join(dir, 'home');
-  mkdirSync(home, { recursive: true });
-  // Debian's python3 (with scikit-learn) first, as on a machine set up by scripts/setup.sh.
-  const userEnv = { PATH: `/usr/bin:${process.env.PATH!}`, HOME: home, LATHE_SECRET_API_TOKEN: 's3cr3t-value-xyz' };
-  const envs = new EnvService({ dataDir, scan: { env: userEnv, home, platform: 'linux', isRoot: false } }, db, settings, log);
-  const jobs = new JobService(
-    { dataDir, shimScript: resolve(ROOT, 'dist/core/jobShim.mjs'), coreScript: resolve(ROOT, 'dist/core/lathe.mjs'), pythonPath: resolve(ROOT, 'resources/python'), env: userEnv, pollMs: 20, gpuProbe: async () => [], ...extra },
-    db,
-    envs,
-    log,
-  );
-  cleanups.push(() => {
-    jobs.dispose();
-    envs.dispose();
-    settings.dispose();
-    if (!reuse) db.close();
-  });
-  const work = join(dir, 'work');
-  mkdirSync(work, { recursive: true });
-  return { jobs, dir, work, db };
-}
-
-const ended = (jobs: JobService, id: string, ms = 30_000) => waitFor(async () => {
-  const r = (await jobs.list()).find((x) => x.id === id);
-  return r && r.status !== 'queued' && r.status !== 'running' ? r : undefined;
-}, `run ${id} to end`, ms);
+const setup = (extra: Partial<JobServiceConfig> = {}, reuse?: { dir: string; db: Db }) => jobsWorld(cleanups, extra, reuse);
 
 describe('jobs on local processes', () => {
   it('runs a command, stores stdout and stderr apart, records exit code and git lineage', async () => {
@@ -127,7 +95,7 @@ lathe.set_tags({"dataset": "iris"})
     expect(await bad({ name: 'x', command: ['true'], env: { conda: 'missing-env' } })).toMatchObject({ message: expect.stringContaining('env: No env named "missing-env"') });
     expect(await bad({ name: 'x', command: ['true'], resources: { gpus: 1 } })).toMatchObject({ code: 'NOT_ENOUGH_GPUS' });
     expect(await bad({ name: 'x', command: ['true'], secrets: ['NOPE'] })).toMatchObject({ code: 'MISSING_SECRET', message: expect.stringContaining('LATHE_SECRET_NOPE') });
-    expect(await bad({ name: 'x', command: ['true'], target: { docker: { image: 'lathe/base:1' } } })).toMatchObject({ code: 'UNSUPPORTED_TARGET' });
+    expect(await bad({ name: 'x', command: ['true'], target: { docker: { host: 'unix:///nonexistent/docker.sock', image: 'lathe/base:1' } } })).toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringContaining('podman system service') });
     expect(await jobs.list()).toEqual([]);
   });
 

@@ -13,6 +13,7 @@ import type { Db } from '../store/database';
 import { JobStore, runInfo, type StoredRun } from './jobStore';
 import type { LaunchFile } from './jobShim';
 import { gitLineage } from './lineage';
+import { ContainerRuns } from './containerRuns';
 import { RunWatcher } from './runWatcher';
 import { logBatches, readLogLines } from './runFiles';
 
@@ -62,6 +63,7 @@ const newRunId = () => `r${Date.now().toString(36)}${randomBytes(3).toString('he
  */
 export class JobService implements IJobService {
   private readonly store: JobStore;
+  private readonly containers: ContainerRuns;
   private readonly watchers = new Map<string, RunWatcher>();
   private readonly logEmitters = new Map<string, Emitter<LogChunk>>();
   private readonly metricEmitters = new Map<string, Emitter<MetricSeries[]>>();
@@ -79,6 +81,7 @@ export class JobService implements IJobService {
     private readonly log: Logger,
   ) {
     this.store = new JobStore(db);
+    this.containers = new ContainerRuns(log);
   }
 
   private runDir(id: string): string {
@@ -93,6 +96,16 @@ export class JobService implements IJobService {
   async start(): Promise<void> {
     for (const r of this.store.list({ status: ['running'], limit: 10_000 })) {
       const dir = this.runDir(r.id);
+      if (r.spec.target !== 'local') {
+        // A container run: follow its logs again from the last line written, or learn how it ended.
+        const state = existsSync(join(dir, 'state.json')) ? (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { containerId?: string }) : {};
+        if (existsSync(join(dir, 'exit.json'))) this.watch(r);
+        else if (state.containerId) {
+          this.containers.follow(r.spec.target.docker, state.containerId, dir, r.id, this.config.logCapBytes ?? 256 * 1024 * 1024, this.secretValues(r.spec), this.remainingTimeout(r));
+          this.watch(r);
+        } else this.finish(r.id, 'lost', null, 'its container was never recorded');
+        continue;
+      }
       if (r.shimPid && shimAlive(r.shimPid)) this.watch(r);
       else if (existsSync(join(dir, 'exit.json'))) this.watch(r); // ended while we were away: the watcher drains and finalizes
       else this.finish(r.id, 'lost', null, 'the core lost track of it (its supervisor is gone and left no exit status)');
@@ -111,9 +124,7 @@ export class JobService implements IJobService {
 
   /** Bad input fails at submit, not minutes later in the queue. */
   private async check(spec: JobSpec, baseDir: string): Promise<void> {
-    if (spec.target !== 'local') {
-      throw new AppError('UNSUPPORTED_TARGET', `target: docker is not available in this version of Lathe yet; run with target: local (the default).`);
-    }
+    if (spec.target !== 'local') await this.containers.check(spec.target.docker);
     const wd = resolve(baseDir, spec.workdir);
     if (!existsSync(wd) || !statSync(wd).isDirectory()) throw new AppError('INVALID_SPEC', `workdir: ${wd} is not a folder. Paths are relative to the spec file's folder.`);
     if (spec.env && 'slug' in spec.env) throw new AppError('INVALID_SPEC', `env.slug: published envs are used after installing them: run \`lathe env install ${spec.env.slug}\` and refer to it with env: {conda: NAME}.`);
@@ -124,7 +135,8 @@ export class JobService implements IJobService {
       });
     }
     const want = spec.resources?.gpus;
-    if (want !== undefined && want !== 0) {
+    // A container host's GPUs are its engine's business (DeviceRequests); the local pool is checked here.
+    if (want !== undefined && want !== 0 && spec.target === 'local') {
       const have = await this.hostGpus();
       if (typeof want === 'number' && want > have.length) throw new AppError('NOT_ENOUGH_GPUS', `resources.gpus: the job needs ${want} GPU(s) but this host has ${have.length}${have.length ? '' : ' (nvidia-smi found none)'}.`);
       if (Array.isArray(want)) {
@@ -223,7 +235,50 @@ export class JobService implements IJobService {
       target: r.target,
       gpus,
     };
-    const launch: LaunchFile = { argv, cwd, env, timeoutMs: spec.timeout ? durationSeconds(spec.timeout) * 1000 : undefined, logCapBytes: this.config.logCapBytes ?? 256 * 1024 * 1024, redact: Object.values(secrets) };
+    const timeoutMs = spec.timeout ? durationSeconds(spec.timeout) * 1000 : undefined;
+    const logCapBytes = this.config.logCapBytes ?? 256 * 1024 * 1024;
+    if (spec.target !== 'local') {
+      const t = spec.target.docker;
+      const { imageId } = await this.containers.check(t);
+      lineage.image = { name: t.image, id: imageId };
+      lineage.target = `docker ${t.host ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock'}`;
+      // Inside the container: its own PATH (plus the env's bin), the run folder at /lathe/run, Lathe's client read-only.
+      const cenv: Record<string, string> = {
+        PATH: [envDetail ? join(envDetail.prefix, 'bin') : '', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'].filter(Boolean).join(':'),
+        ...(envDetail ? { CONDA_PREFIX: envDetail.prefix, CONDA_DEFAULT_ENV: envDetail.name } : {}),
+        ...(spec.envVars ?? {}),
+        ...secrets,
+        LATHE_RUN_ID: r.id,
+        LATHE_RUN_DIR: '/lathe/run',
+        LATHE_PARAMS: JSON.stringify(spec.params ?? {}),
+        PYTHONPATH: this.config.pythonPath,
+        PYTHONUNBUFFERED: '1',
+      };
+      const id = await this.containers.start(t, {
+        runId: r.id,
+        runDir: dir,
+        argv: spec.command ?? (spec.script ? [envDetail ? join(envDetail.prefix, 'bin', 'python') : 'python3', spec.script, ...(spec.args ?? [])] : argv),
+        workdir: cwd,
+        env: cenv,
+        readOnly: [this.config.pythonPath, ...(envDetail ? [envDetail.prefix] : [])],
+        gpus: Array.isArray(spec.resources?.gpus) ? spec.resources.gpus : [],
+        gpuCount: typeof spec.resources?.gpus === 'number' ? spec.resources.gpus : 0,
+        memoryBytes: parseSize(spec.resources?.memory),
+        nanoCpus: spec.resources?.cpus ? Math.round(spec.resources.cpus * 1e9) : undefined,
+        timeoutMs,
+        logCapBytes,
+        redact: Object.values(secrets),
+      });
+      lineage.command = spec.command ?? argv;
+      if (this.disposed) return;
+      this.store.update(r.id, { status: 'running', startedAt: new Date().toISOString(), gpus, lineage, shimPid: null });
+      const now = this.store.get(r.id)!;
+      this._onDidChangeRun.fire(runInfo(now));
+      this.watch(now);
+      void id;
+      return;
+    }
+    const launch: LaunchFile = { argv, cwd, env, timeoutMs, logCapBytes, redact: Object.values(secrets) };
     const shim = spawn(process.execPath, [this.config.shimScript, '--run-dir', dir], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], cwd: dir });
     await new Promise<void>((res, rej) => {
       shim.once('error', rej);
@@ -236,6 +291,16 @@ export class JobService implements IJobService {
     const now = this.store.get(r.id)!;
     this._onDidChangeRun.fire(runInfo(now));
     this.watch(now);
+  }
+
+  private secretValues(spec: JobSpec): string[] {
+    return (spec.secrets ?? []).map((s) => this.secret(s) ?? '').filter(Boolean);
+  }
+
+  /** What is left of a run's timeout after a restart. */
+  private remainingTimeout(r: StoredRun): number | undefined {
+    if (!r.spec.timeout || !r.startedAt) return undefined;
+    return Math.max(1, durationSeconds(r.spec.timeout) * 1000 - (Date.now() - Date.parse(r.startedAt)));
   }
 
   private async envHash(prefix: string): Promise<string | undefined> {
@@ -301,12 +366,17 @@ export class JobService implements IJobService {
   async cancel(id: string): Promise<RunInfo> {
     const r = this.need(id);
     if (r.status === 'queued') this.finish(id, 'cancelled', null, 'cancelled before it started');
-    else if (r.status === 'running' && r.shimPid) {
+    else if (r.status === 'running' && (r.shimPid || r.spec.target !== 'local')) {
       // Leave a mark first: a shim still starting up (or killed by the signal before it could handle it) is
       // then known to have been cancelled, not lost.
       writeFileSync(join(this.runDir(id), 'cancel'), '');
+      if (r.spec.target !== 'local') {
+        const state = JSON.parse(readFileSync(join(this.runDir(id), 'state.json'), 'utf8')) as { containerId?: string };
+        if (state.containerId) await this.containers.stop(r.spec.target.docker, state.containerId);
+        return runInfo(this.store.get(id)!);
+      }
       try {
-        process.kill(r.shimPid, 'SIGTERM');
+        process.kill(r.shimPid!, 'SIGTERM');
       } catch {
         // Already ending: the watcher records how.
       }
@@ -363,11 +433,19 @@ export class JobService implements IJobService {
     this.disposed = true;
     for (const w of this.watchers.values()) w.dispose();
     this.watchers.clear();
+    this.containers.dispose();
     this._onDidChangeRun.dispose();
   }
 }
 
 const isFinal = (s: RunStatus) => s !== 'queued' && s !== 'running';
+
+/** Bytes in a size like "8g" or "512m". */
+function parseSize(s: string | undefined): number | undefined {
+  if (!s) return undefined;
+  const m = /^(\d+(?:\.\d+)?)([kmgt]?)$/i.exec(s)!;
+  return Math.round(Number(m[1]) * 1024 ** ' kmgt'.indexOf((m[2] || ' ').toLowerCase()));
+}
 
 /** Whether a pid is a live Lathe job shim (not a reused pid). */
 export function shimAlive(pid: number): boolean {

@@ -7,7 +7,8 @@
  * whole process group, and records how the job ended in exit.json. Nothing here imports the core.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { RunLogWriter, type LogState } from './runLogWriter';
 import { join } from 'node:path';
 
 /** What the core writes to the shim's stdin. */
@@ -50,96 +51,16 @@ async function readLaunch(): Promise<LaunchFile> {
 let earlyCancel = false;
 
 export function runShim(runDir: string, launch: LaunchFile): void {
-  const logPath = join(runDir, 'output.log');
-  const idxPath = join(runDir, 'output.streams');
-  let fd = openSync(logPath, 'a');
-  let idx = openSync(idxPath, 'a');
-  let size = 0;
-  let lines = 0;
-  let stream: 'o' | 'e' | undefined;
   const state: ShimState = { shimPid: process.pid, startedAt: new Date().toISOString(), first: 0 };
-  const saveState = () => writeFileSync(join(runDir, 'state.json'), JSON.stringify(state));
-  const redact = (s: string) => launch.redact.reduce((acc, v) => (v.length >= 4 ? acc.split(v).join('***') : acc), s);
-
-  // The log is the job's text as written (complete lines only, per stream); output.streams records, as JSON
-  // lines {o: byte offset, s: stream}, where the text switches between stdout and stderr.
-  const pending: { s: 'o' | 'e'; text: string; count: number }[] = [];
-  let pendingCount = 0;
-  let flushTimer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    flushTimer = undefined;
-    if (!pending.length) return;
-    const batch = pending.splice(0);
-    pendingCount = 0;
-    const bytes = batch.reduce((n, b) => n + Buffer.byteLength(b.text), 0);
-    if (size + bytes > launch.logCapBytes && size > 0) {
-      // Rotate: keep one older file; the reader learns where output.log starts from state.json.
-      closeSync(fd);
-      closeSync(idx);
-      renameSync(logPath, join(runDir, 'output.1.log'));
-      renameSync(idxPath, join(runDir, 'output.1.streams'));
-      fd = openSync(logPath, 'a');
-      idx = openSync(idxPath, 'a');
-      size = 0;
-      stream = undefined;
-      state.first = lines - batch.reduce((n, b) => n + b.count, 0);
-      saveState();
-    }
-    for (const b of batch) {
-      if (b.s !== stream) {
-        writeSync(idx, `{"o":${size},"s":"${b.s}"}\n`);
-        stream = b.s;
-      }
-      writeSync(fd, b.text);
-      size += Buffer.byteLength(b.text);
-    }
-  };
-  /** Queues complete lines (text ending in a newline) from one stream. */
-  const emitBlock = (s: 'o' | 'e', text: string, count: number) => {
-    const last = pending.at(-1);
-    const t = launch.redact.length ? redact(text) : text;
-    if (last && last.s === s) {
-      last.text += t;
-      last.count += count;
-    } else pending.push({ s, text: t, count });
-    lines += count;
-    pendingCount += count;
-    if (pendingCount >= 65536) flush();
-    else flushTimer ??= setTimeout(flush, 20);
-  };
-  const emit = (s: 'o' | 'e', l: string) => emitBlock(s, `${l}\n`, 1);
-  const splitter = (s: 'o' | 'e') => {
-    let rest = '';
-    return {
-      data(d: Buffer) {
-        const text = rest + d.toString('utf8');
-        const cut = text.lastIndexOf('\n');
-        if (cut < 0) rest = text;
-        else {
-          let count = 0;
-          for (let i = text.indexOf('\n'); i >= 0 && i <= cut; i = text.indexOf('\n', i + 1)) count++;
-          emitBlock(s, text.slice(0, cut + 1).replace(/\r\n/g, '\n'), count);
-          rest = text.slice(cut + 1);
-        }
-        // A line without a newline for 64 KiB is still a line (progress bars, binary noise).
-        if (rest.length > 65536) {
-          emit(s, rest);
-          rest = '';
-        }
-      },
-      end() {
-        if (rest) emit(s, rest);
-        rest = '';
-      },
-    };
-  };
+  const log = new RunLogWriter(runDir, launch.logCapBytes, launch.redact, state as unknown as LogState);
+  const saveState = () => log.saveState();
+  const emit = (s: 'o' | 'e', l: string) => log.line(s, l);
+  const splitter = (s: 'o' | 'e') => log.splitter(s);
 
   let reason: ExitFile['reason'] = 'exit';
   const finish = (code: number | null, signal: string | null, message?: string) => {
-    flush();
-    closeSync(fd);
-    closeSync(idx);
-    const exit: ExitFile = { code, signal, reason, message, endedAt: new Date().toISOString(), lines };
+    log.close();
+    const exit: ExitFile = { code, signal, reason, message, endedAt: new Date().toISOString(), lines: log.lines };
     writeFileSync(join(runDir, 'exit.json.tmp'), JSON.stringify(exit));
     renameSync(join(runDir, 'exit.json.tmp'), join(runDir, 'exit.json'));
     process.exit(0);

@@ -41,6 +41,8 @@ export function SubmitJobForm({ services, onSubmitted, onClose }: { services: Se
   const [gpus, setGpus] = useState('');
   const [timeout, setTimeoutText] = useState('');
   const [retries, setRetries] = useState('0');
+  const [image, setImage] = useState('');
+  const [engine, setEngine] = useState('');
   const [error, setError] = useState<string | undefined>();
   const submit = async () => {
     setError(undefined);
@@ -60,6 +62,7 @@ export function SubmitJobForm({ services, onSubmitted, onClose }: { services: Se
         ...(gpus ? { resources: { gpus: /^\d+$/.test(gpus) ? Number(gpus) : gpus.split(',') } } : {}),
         ...(timeout ? { timeout } : {}),
         retries: Number(retries) || 0,
+        ...(image ? { target: { docker: { image, ...(engine ? { host: engine } : {}) } } } : {}),
       };
       const run = await services.jobs.submit(spec);
       onSubmitted(run.id);
@@ -96,6 +99,14 @@ export function SubmitJobForm({ services, onSubmitted, onClose }: { services: Se
         Parameters <span className="muted">(key=value …, in LATHE_PARAMS)</span>
         <input aria-label="Parameters" value={params} onChange={(e) => setParams(e.target.value)} spellCheck={false} />
       </label>
+      <div className="row">
+        <label>
+          Container image <input aria-label="Container image" placeholder="empty = a local process" value={image} onChange={(e) => setImage(e.target.value.trim())} size={24} />
+        </label>
+        <label>
+          Engine <input aria-label="Container engine" placeholder="unix:///run/podman/podman.sock" value={engine} onChange={(e) => setEngine(e.target.value.trim())} size={30} />
+        </label>
+      </div>
       <div className="row">
         <label>
           GPUs <input aria-label="GPUs" placeholder="0, 1 or ids" value={gpus} onChange={(e) => setGpus(e.target.value.trim())} size={8} />

@@ -1,0 +1,84 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chunkLines, type LogChunk } from '../../common/jobs';
+import { jobsWorld, runEnded } from '../../../scripts/test/jobsFixture';
+import { startPodman, TEST_IMAGE } from '../../../scripts/test/podman';
+import { waitFor } from '../../../scripts/test/tempDir';
+
+// Integration: containers through podman's Docker-compatible API (a private `podman system service`), driven
+// by dockerode. The image is a busybox root filesystem built with `podman import`; Python jobs bind Debian's
+// /usr read-only into it (the "env to mount"), since no registry is reachable to pull a Python image.
+let podman: Awaited<ReturnType<typeof startPodman>>;
+beforeAll(async () => {
+  podman = await startPodman();
+}, 120_000);
+afterAll(async () => {
+  await podman?.stop();
+});
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+const target = (extra: object = {}) => ({ docker: { host: podman.host, image: TEST_IMAGE, ...extra } });
+const debian = ['/usr:/usr:ro', '/etc/alternatives:/etc/alternatives:ro'];
+
+describe('jobs in containers (podman through dockerode)', () => {
+  it('runs a command with stdout and stderr apart, the exit code, a label and the image digest in the lineage', async () => {
+    const { jobs, work } = jobsWorld(cleanups);
+    writeFileSync(join(work, 'input.txt'), 'from the workdir\n');
+    const run = await jobs.submit({ name: 'c1', command: ['sh', '-c', 'cat input.txt; echo to-stderr >&2; pwd; exit 2'], target: target() }, { baseDir: work });
+    const done = await runEnded(jobs, run.id);
+    expect(done).toMatchObject({ status: 'failed', exitCode: 2, target: 'docker' });
+    const lines = chunkLines(await jobs.logs(run.id));
+    expect(lines.filter((l) => l.s === 'o').map((l) => l.l)).toEqual(['from the workdir', '/work']);
+    expect(lines.filter((l) => l.s === 'e').map((l) => l.l)).toEqual(['to-stderr']);
+    const d = await jobs.get(run.id);
+    expect(d.lineage?.image).toEqual({ name: TEST_IMAGE, id: expect.stringMatching(/^(sha256:)?[0-9a-f]{64}$/) });
+    const docker = new Docker({ socketPath: podman.host.slice('unix://'.length) });
+    const labelled = await docker.listContainers({ all: true, filters: { label: [`dev.lathe.run=${run.id}`] } });
+    expect(labelled).toHaveLength(1);
+  }, 60_000);
+
+  it('trains a scikit-learn model in a container, metrics and model file included', async () => {
+    const { jobs, work } = jobsWorld(cleanups);
+    writeFileSync(
+      join(work, 'train.py'),
+      'import pickle, lathe\nfrom sklearn.datasets import load_iris\nfrom sklearn.linear_model import SGDClassifier\nX, y = load_iris(return_X_y=True)\nclf = SGDClassifier(random_state=0)\nfor epoch in range(5):\n    clf.partial_fit(X, y, classes=[0, 1, 2])\n    lathe.log_metric("accuracy", clf.score(X, y), step=epoch)\npickle.dump(clf, open("model.pkl", "wb"))\nprint("saved")\n',
+    );
+    const run = await jobs.submit({ name: 'c-train', command: ['/usr/bin/python3', 'train.py'], target: target({ mounts: debian }) }, { baseDir: work });
+    const done = await runEnded(jobs, run.id, 60_000);
+    if (done.status !== 'succeeded') console.log(chunkLines(await jobs.logs(run.id)).map((l) => l.l).join('\n'));
+    expect(done.status).toBe('succeeded');
+    const [acc] = await jobs.metrics(run.id, ['accuracy']);
+    expect(acc!.points.map((p) => p.step)).toEqual([0, 1, 2, 3, 4]);
+    expect(existsSync(join(work, 'model.pkl'))).toBe(true);
+  }, 90_000);
+
+  it('cancel stops the container; a timeout does the same; bad images and engines are named', async () => {
+    const { jobs, work } = jobsWorld(cleanups);
+    const run = await jobs.submit({ name: 'c-sleep', command: ['sleep', '300'], target: target() }, { baseDir: work });
+    await waitFor(async () => (await jobs.list({ status: ['running'] })).some((r) => r.id === run.id), 'the container to run');
+    await jobs.cancel(run.id);
+    expect(await runEnded(jobs, run.id, 40_000)).toMatchObject({ status: 'cancelled' });
+    const slow = await jobs.submit({ name: 'c-slow', command: ['sleep', '300'], target: target(), timeout: '2s' }, { baseDir: work });
+    expect(await runEnded(jobs, slow.id, 40_000)).toMatchObject({ status: 'timed_out' });
+    await expect(jobs.submit({ name: 'x', command: ['true'], target: { docker: { host: podman.host, image: 'lathe/no-such-image:9' } } }, { baseDir: work })).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
+  }, 120_000);
+
+  it('outlives the core: a new core follows the container again, no line lost or repeated', async () => {
+    const first = jobsWorld(cleanups);
+    const run = await first.jobs.submit({ name: 'c-long', command: ['sh', '-c', 'for i in $(seq 0 39); do echo $i; sleep 0.05; done'], target: target() }, { baseDir: first.work });
+    await waitFor(async () => (await first.jobs.logs(run.id)).count >= 8, 'some output before the core goes away');
+    first.jobs.dispose();
+    await new Promise((r) => setTimeout(r, 400));
+    const second = jobsWorld(cleanups, {}, { dir: first.dir, db: first.db });
+    await second.jobs.start();
+    const seen: LogChunk[] = [];
+    second.jobs.onDidLog({ id: run.id })((c) => seen.push(c));
+    expect((await runEnded(second.jobs, run.id)).status).toBe('succeeded');
+    await waitFor(() => seen.some((c) => c.end), 'the end of the log stream');
+    expect(seen.flatMap((c) => chunkLines(c).map((l) => l.l))).toEqual(Array.from({ length: 40 }, (_, i) => String(i)));
+  }, 90_000);
+});

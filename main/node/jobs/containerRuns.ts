@@ -1,0 +1,243 @@
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import { AppError } from '../../common/errors';
+import type { Logger } from '../log/logger';
+import { RunLogWriter, type LogState } from './runLogWriter';
+import type { ExitFile } from './jobShim';
+
+/** Where a container target lives, from the spec. */
+export interface DockerTarget {
+  host?: string;
+  image: string;
+  mounts?: string[];
+}
+
+/** What a container run needs, resolved by the job service. */
+export interface ContainerLaunch {
+  runId: string;
+  runDir: string;
+  argv: string[];
+  /** The host folder mounted at /work (the job's working directory). */
+  workdir: string;
+  env: Record<string, string>;
+  /** Host paths mounted read-only at the same place (a conda env, Lathe's Python client). */
+  readOnly: string[];
+  /** GPU device ids or MIG UUIDs; or a count in gpuCount. */
+  gpus: string[];
+  gpuCount: number;
+  memoryBytes?: number;
+  nanoCpus?: number;
+  timeoutMs?: number;
+  logCapBytes: number;
+  redact: string[];
+}
+
+interface ContainerState extends LogState {
+  containerId?: string;
+  /** The timestamp of the last log line written (docker's RFC 3339 with nanoseconds), to resume after a restart. */
+  lastTs?: string;
+  /** How many lines written carry that timestamp (the engine stamps a whole read at once, so several may). */
+  lastTsLines?: number;
+}
+
+/** A dockerode client for a target host: a Unix socket, TCP (TLS from DOCKER_CERT_PATH when DOCKER_TLS_VERIFY is set), or SSH. */
+export function dockerFor(host: string | undefined, env: NodeJS.ProcessEnv = process.env): Docker {
+  const h = host ?? env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  let u: URL;
+  try {
+    u = new URL(h);
+  } catch {
+    throw new AppError('INVALID_SPEC', `target.docker.host: "${h}" is not a URL like unix:///var/run/docker.sock, tcp://host:2376 or ssh://me@host.`);
+  }
+  if (u.protocol === 'unix:') return new Docker({ socketPath: u.pathname });
+  if (u.protocol === 'ssh:') return new Docker({ protocol: 'ssh', host: u.hostname, port: Number(u.port || 22), username: decodeURIComponent(u.username) || undefined, sshOptions: { agent: env.SSH_AUTH_SOCK } } as Docker.DockerOptions);
+  const tls = u.protocol === 'https:' || env.DOCKER_TLS_VERIFY === '1';
+  const certs = tls && env.DOCKER_CERT_PATH ? { ca: readFileSync(join(env.DOCKER_CERT_PATH, 'ca.pem')), cert: readFileSync(join(env.DOCKER_CERT_PATH, 'cert.pem')), key: readFileSync(join(env.DOCKER_CERT_PATH, 'key.pem')) } : {};
+  return new Docker({ host: u.hostname, port: Number(u.port || (tls ? 2376 : 2375)), protocol: tls ? 'https' : 'http', ...certs });
+}
+
+const LABEL = 'dev.lathe.run';
+
+/** A log timestamp that compares in time order as a string (fractions padded to nanoseconds). */
+function tsKey(ts: string): string {
+  const m = /^(.*?)(?:\.(\d+))?Z$/.exec(ts);
+  return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z` : ts;
+}
+
+/**
+ * Jobs in containers through dockerode (Docker Engine, or podman's Docker-compatible API): the working
+ * directory at /work, the run folder at /lathe/run (metrics), read-only binds for envs and Lathe's Python
+ * client, GPUs through DeviceRequests, memory and CPU limits, and a label that finds the container again.
+ * The core follows the container's demultiplexed logs into the run folder in the same format as local runs,
+ * so one watcher serves both; after a core restart it resumes from the last log timestamp.
+ */
+export class ContainerRuns {
+  private readonly follows = new Map<string, { stop(): void }>();
+
+  constructor(private readonly log: Logger) {}
+
+  /** Fails early and plainly when the engine is unreachable or the image is missing. */
+  async check(t: DockerTarget): Promise<{ imageId: string }> {
+    const docker = dockerFor(t.host);
+    const where = t.host ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+    try {
+      await docker.ping();
+    } catch (err) {
+      throw new AppError('ENGINE_UNAVAILABLE', `Cannot reach the container engine at ${where} (${(err as Error).message}). Start Docker, or podman's API with \`podman system service --time=0 unix:///path/podman.sock\`, and set target.docker.host.`);
+    }
+    try {
+      const info = await docker.getImage(t.image).inspect();
+      return { imageId: info.Id };
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) throw new AppError('IMAGE_NOT_FOUND', `target.docker.image: ${t.image} is not on ${where}. Build or pull it there first (docker pull / podman import).`);
+      throw new AppError('ENGINE_UNAVAILABLE', `Cannot inspect ${t.image} on ${where}: ${(err as Error).message}`);
+    }
+  }
+
+  async start(t: DockerTarget, l: ContainerLaunch): Promise<string> {
+    const docker = dockerFor(t.host);
+    const binds = [`${l.workdir}:/work`, `${l.runDir}:/lathe/run`, ...l.readOnly.map((p) => `${p}:${p}:ro`), ...(t.mounts ?? [])];
+    const container = await docker.createContainer({
+      Image: t.image,
+      Cmd: l.argv,
+      WorkingDir: '/work',
+      Env: Object.entries(l.env).map(([k, v]) => `${k}=${v}`),
+      Labels: { [LABEL]: l.runId },
+      Tty: false,
+      HostConfig: {
+        Binds: binds,
+        ...(l.memoryBytes ? { Memory: l.memoryBytes } : {}),
+        ...(l.nanoCpus ? { NanoCpus: l.nanoCpus } : {}),
+        ...(l.gpus.length ? { DeviceRequests: [{ Driver: 'nvidia', DeviceIDs: l.gpus, Capabilities: [['gpu']] }] } : l.gpuCount ? { DeviceRequests: [{ Driver: 'nvidia', Count: l.gpuCount, Capabilities: [['gpu']] }] } : {}),
+      },
+    });
+    await container.start();
+    this.follow(t, container.id, l.runDir, l.runId, l.logCapBytes, l.redact, l.timeoutMs);
+    return container.id;
+  }
+
+  /** Follows a container's logs into the run folder until it exits, then records how it ended. */
+  follow(t: DockerTarget, containerId: string, runDir: string, runId: string, capBytes: number, redact: string[], timeoutMs?: number): void {
+    if (this.follows.has(runId)) return;
+    const statePath = join(runDir, 'state.json');
+    const prev = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as ContainerState) : undefined;
+    const state: ContainerState = { first: prev?.first ?? 0, containerId, lastTs: prev?.lastTs, lastTsLines: prev?.lastTsLines };
+    const writer = new RunLogWriter(runDir, capBytes, redact, state);
+    writer.saveState();
+    const docker = dockerFor(t.host);
+    const container = docker.getContainer(containerId);
+    let stopped = false;
+    let timedOut = false;
+    const timer = timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          container.stop({ t: 5 }).catch(() => undefined);
+        }, timeoutMs)
+      : undefined;
+    const since = prev?.lastTs ? tsKey(prev.lastTs) : undefined;
+    let skipAtSince = prev?.lastTsLines ?? 0;
+    let logStream: NodeJS.ReadableStream | undefined;
+    const lineOut = (s: 'o' | 'e') => {
+      let rest = '';
+      return new PassThrough().on('data', (d: Buffer) => {
+        const text = rest + d.toString('utf8');
+        const parts = text.split('\n');
+        rest = parts.pop() ?? '';
+        for (const p of parts) {
+          if (stopped) return;
+          // "2026-11-25T10:00:00.123456789Z line": skip what a previous core already wrote.
+          const sp = p.indexOf(' ');
+          const ts = sp > 0 ? p.slice(0, sp) : '';
+          if (since && ts) {
+            const k = tsKey(ts);
+            if (k < since) continue;
+            if (k === since && skipAtSince > 0) {
+              skipAtSince--;
+              continue;
+            }
+          }
+          if (ts) {
+            state.lastTsLines = ts === state.lastTs ? (state.lastTsLines ?? 0) + 1 : 1;
+            state.lastTs = ts;
+          }
+          writer.line(s, sp > 0 ? p.slice(sp + 1) : p);
+        }
+      });
+    };
+    const saver = setInterval(() => writer.saveState(), 500);
+    const finish = async (exit: Omit<ExitFile, 'endedAt' | 'lines'>) => {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      clearInterval(saver);
+      writer.close();
+      writer.saveState();
+      this.follows.delete(runId);
+      const full: ExitFile = { ...exit, endedAt: new Date().toISOString(), lines: writer.lines };
+      writeFileSync(join(runDir, 'exit.json.tmp'), JSON.stringify(full));
+      renameSync(join(runDir, 'exit.json.tmp'), join(runDir, 'exit.json'));
+    };
+    const detach = {
+      stop: () => {
+        stopped = true;
+        clearTimeout(timer);
+        clearInterval(saver);
+        (logStream as { destroy?: () => void } | undefined)?.destroy?.();
+        writer.close();
+        writer.saveState();
+      },
+    };
+    this.follows.set(runId, detach);
+    void (async () => {
+      try {
+        const stream = (await container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(prev?.lastTs ? { since: Math.floor(Date.parse(prev.lastTs) / 1000) } : {}) })) as unknown as NodeJS.ReadableStream;
+        logStream = stream;
+        if (stopped) (stream as { destroy?: () => void }).destroy?.();
+        const out = lineOut('o');
+        const err = lineOut('e');
+        docker.modem.demuxStream(stream, out, err);
+        const ended = new Promise<void>((res) => {
+          stream.on('end', res);
+          stream.on('close', res);
+          stream.on('error', () => res());
+        });
+        const result = (await container.wait()) as { StatusCode: number };
+        await Promise.race([ended, new Promise((r) => setTimeout(r, 2000))]);
+        out.end();
+        err.end();
+        if (stopped) return;
+        const cancelled = existsSync(join(runDir, 'cancel'));
+        await finish({ code: result.StatusCode, signal: null, reason: cancelled ? 'cancelled' : timedOut ? 'timeout' : 'exit' });
+      } catch (e) {
+        if (stopped) return;
+        const gone = (e as { statusCode?: number }).statusCode === 404;
+        this.log.warn(`run ${runId}: following container ${containerId.slice(0, 12)} failed: ${(e as Error).message}`);
+        await finish({ code: null, signal: null, reason: 'spawn-failed', message: gone ? 'the container is gone' : (e as Error).message });
+      }
+    })();
+  }
+
+  /** Stops a run's container (its processes get SIGTERM, then SIGKILL after 5 s). */
+  async stop(t: DockerTarget, containerId: string): Promise<void> {
+    await dockerFor(t.host)
+      .getContainer(containerId)
+      .stop({ t: 5 })
+      .catch((err: { statusCode?: number }) => {
+        if (err.statusCode !== 304 && err.statusCode !== 404) throw err;
+      });
+  }
+
+  /** Lathe's containers on a host, by run id. */
+  async find(t: DockerTarget): Promise<Map<string, string>> {
+    const list = await dockerFor(t.host).listContainers({ all: true, filters: { label: [LABEL] } });
+    return new Map(list.map((c) => [c.Labels[LABEL]!, c.Id]));
+  }
+
+  /** Stops following (the containers keep running; a new core resumes). */
+  dispose(): void {
+    for (const f of this.follows.values()) f.stop();
+    this.follows.clear();
+  }
+}

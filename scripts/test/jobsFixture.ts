@@ -1,0 +1,52 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EnvService } from '../../main/node/envs/envService';
+import { JobService, type JobServiceConfig } from '../../main/node/jobs/jobService';
+import { Logger } from '../../main/node/log/logger';
+import { SettingsService } from '../../main/node/settings/settingsService';
+import { openDatabase, type Db } from '../../main/node/store/database';
+import { tempDir, waitFor } from './tempDir';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * A job service over a temp data dir, the real shim (dist/core/jobShim.mjs, built by the test setup) and a
+ * real env service; `reuse` starts a second core on the same folder and database (restart tests).
+ */
+export function jobsWorld(cleanups: (() => unknown)[], extra: Partial<JobServiceConfig> = {}, reuse?: { dir: string; db: Db }) {
+  const dir = reuse?.dir ?? tempDir('lathe-jobs-').path;
+  if (!reuse) cleanups.push(() => execFileSync('rm', ['-rf', dir]));
+  const dataDir = join(dir, 'data');
+  const db = reuse?.db ?? openDatabase(dataDir);
+  const log = new Logger({ console: null });
+  const settings = new SettingsService({ dataDir }, log);
+  const home = join(dir, 'home');
+  mkdirSync(home, { recursive: true });
+  // Debian's python3 (with scikit-learn) first, as on a machine set up by scripts/setup.sh.
+  const userEnv = { PATH: `/usr/bin:${process.env.PATH!}`, HOME: home, LATHE_SECRET_API_TOKEN: 's3cr3t-value-xyz' };
+  const envs = new EnvService({ dataDir, scan: { env: userEnv, home, platform: 'linux', isRoot: false } }, db, settings, log);
+  const jobs = new JobService(
+    { dataDir, shimScript: resolve(ROOT, 'dist/core/jobShim.mjs'), coreScript: resolve(ROOT, 'dist/core/lathe.mjs'), pythonPath: resolve(ROOT, 'resources/python'), env: userEnv, pollMs: 20, gpuProbe: async () => [], ...extra },
+    db,
+    envs,
+    log,
+  );
+  cleanups.push(() => {
+    jobs.dispose();
+    envs.dispose();
+    settings.dispose();
+    if (!reuse) db.close();
+  });
+  const work = join(dir, 'work');
+  mkdirSync(work, { recursive: true });
+  return { jobs, dir, work, db };
+}
+
+/** Waits until a run has ended and returns it. */
+export const runEnded = async (jobs: JobService, id: string, ms = 30_000) =>
+  (await waitFor(async () => {
+    const r = (await jobs.list()).find((x) => x.id === id);
+    return r && r.status !== 'queued' && r.status !== 'running' ? r : undefined;
+  }, `run ${id} to end`, ms))!;
