@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { AppError } from '../common/errors';
 import { EnvChannel, type EnvOperation, type EnvPlan, type ExportFormat, type IEnvService } from '../common/envs';
 import { createProxy } from '../common/rpcClient';
+import { formatBytes } from '../common/format';
 import { withClient, type Out } from './cliClient';
 
 /** Usage of `lathe env`. */
@@ -31,18 +32,6 @@ const CHANGE_FLAGS = {
   prefix: { type: 'string', short: 'p' },
   file: { type: 'string', short: 'f' },
 } as const;
-
-function fmtBytes(n: number | undefined): string {
-  if (n === undefined) return '…';
-  const u = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 && i > 0 ? v.toFixed(1) : Math.round(v)} ${u[i]}`;
-}
 
 /** A plan as people read it: one line per package change. */
 export function formatPlan(p: EnvPlan): string {
@@ -74,7 +63,7 @@ export async function envCommand(args: string[], out: Out, env: NodeJS.ProcessEn
         if (l.installations.length === 0) out.log('No conda, mamba or micromamba found. Install Miniforge (https://conda-forge.org/download/) or set CONDA_EXE.');
         for (const i of l.installations) out.log(`${i.exe === l.defaultExe ? '*' : ' '} ${i.tool} ${i.version ?? ''} ${i.exe} (${i.source})${i.problem ? ` — ${i.problem}` : ''}`);
         out.log('');
-        const rows = l.envs.map((e) => [e.name, e.python ?? '-', e.hasIpykernel ? 'kernel' : '', fmtBytes(e.sizeBytes), e.prefix]);
+        const rows = l.envs.map((e) => [e.name, e.python ?? '-', e.hasIpykernel ? 'kernel' : '', formatBytes(e.sizeBytes), e.prefix]);
         const w = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length), 4));
         out.log(['NAME'.padEnd(w[0]!), 'PYTHON'.padEnd(w[1]!), 'JUPYTER'.padEnd(Math.max(w[2]!, 7)), 'SIZE'.padEnd(w[3]!), 'PREFIX'].join('  '));
         for (const r of rows) out.log([r[0]!.padEnd(w[0]!), r[1]!.padEnd(w[1]!), r[2]!.padEnd(Math.max(w[2]!, 7)), r[3]!.padEnd(w[3]!), r[4]].join('  '));
@@ -141,7 +130,7 @@ export async function envCommand(args: string[], out: Out, env: NodeJS.ProcessEn
         const list = await createProxy(client, EnvChannel).listPublished();
         if (o.json) out.log(JSON.stringify(list, null, 2));
         else if (!list.length) out.log('The registry is empty. Publish an env with `lathe env publish ENV`.');
-        else for (const e of list) out.log(`${`${e.slug}@${e.version}`.padEnd(30)} sha256:${e.sha256.slice(0, 16)}  python ${e.python ?? '-'}  ${fmtBytes(e.archiveBytes)}  ${e.createdAt}`);
+        else for (const e of list) out.log(`${`${e.slug}@${e.version}`.padEnd(30)} sha256:${e.sha256.slice(0, 16)}  python ${e.python ?? '-'}  ${formatBytes(e.archiveBytes)}  ${e.createdAt}`);
         return 0;
       });
     case 'unpublish':
@@ -292,7 +281,7 @@ async function archiveCommand(sub: string, rest: string[], out: Out, env: NodeJS
           case 'pack': {
             if (!pos[0] || typeof o.output !== 'string') throw new AppError('USAGE', 'lathe env pack ENV -o FILE.tar.zst');
             const r = await envs.pack({ opId, env: pos[0], output: resolve(o.output), ...(format ? { format } : {}), ...(typeof o.version === 'string' ? { version: o.version } : {}) }, ctx);
-            print(r, `${r.file}\nsha256:${r.sha256}  ${fmtBytes(r.archiveBytes)} (${fmtBytes(r.manifest.sizeBytes)} unpacked, ${r.manifest.packages.length} packages)`);
+            print(r, `${r.file}\nsha256:${r.sha256}  ${formatBytes(r.archiveBytes)} (${formatBytes(r.manifest.sizeBytes)} unpacked, ${r.manifest.packages.length} packages)`);
             return 0;
           }
           case 'unpack': {

@@ -8,6 +8,21 @@ export function tempDir(prefix = 'lathe-test-'): { path: string; remove(): void 
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/** A maker of temp folders that are all removed by `cleanup()` (call it in afterEach). */
+export function tempDirs(prefix = 'lathe-test-'): { make(): string; cleanup(): void } {
+  const made: { remove(): void }[] = [];
+  return {
+    make() {
+      const d = tempDir(prefix);
+      made.push(d);
+      return d.path;
+    },
+    cleanup() {
+      for (const d of made.splice(0)) d.remove();
+    },
+  };
+}
+
 /** Polls `check` until it returns a truthy value or `ms` pass; throws with `what` on time-out. */
 export async function waitFor<T>(check: () => T | Promise<T>, what: string, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;

@@ -2,18 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeInstallation, pythonEnv } from '../../../scripts/test/condaFixture';
-import { tempDir } from '../../../scripts/test/tempDir';
+import { tempDirs } from '../../../scripts/test/tempDir';
 import { buildArgs, compareVersions, flavourOf, planFromOutput, runTool, type ToolProgress, type ToolRef } from './condaCli';
 
-const dirs: { remove(): void }[] = [];
-const tmp = () => {
-  const d = tempDir('lathe-cli-');
-  dirs.push(d);
-  return d.path;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) d.remove();
-});
+const dirs = tempDirs('lathe-cli-');
+const tmp = dirs.make;
+afterEach(dirs.cleanup);
 
 function install(tool: 'conda' | 'mamba' | 'micromamba', version?: string): { t: ToolRef; root: string; env: NodeJS.ProcessEnv } {
   const root = join(tmp(), 'root');

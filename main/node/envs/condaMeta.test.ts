@@ -2,18 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeEnv, pythonEnv } from '../../../scripts/test/condaFixture';
-import { tempDir } from '../../../scripts/test/tempDir';
+import { tempDirs } from '../../../scripts/test/tempDir';
 import { channelName, parseDistName, parseHistory, pipPackages, quickInfo, readRecords, requestedSpecs, treeSize } from './condaMeta';
 
-const dirs: { remove(): void }[] = [];
-const tmp = () => {
-  const d = tempDir('lathe-conda-');
-  dirs.push(d);
-  return d.path;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) d.remove();
-});
+const dirs = tempDirs('lathe-conda-');
+const tmp = dirs.make;
+afterEach(dirs.cleanup);
 
 describe('conda-meta reading', () => {
   it('splits dist names whose package names contain dashes', () => {

@@ -81,6 +81,15 @@ async function sitePackagesDirs(prefix: string): Promise<string[]> {
   return out;
 }
 
+/** The entries of every site-packages folder of an env (missing folders are skipped). */
+async function distInfos(prefix: string): Promise<{ dir: string; entry: string }[]> {
+  const out: { dir: string; entry: string }[] = [];
+  for (const dir of await sitePackagesDirs(prefix)) {
+    for (const entry of await readdir(dir).catch(() => [] as string[])) if (entry.endsWith('.dist-info')) out.push({ dir, entry });
+  }
+  return out;
+}
+
 /** What the list shows, read with one readdir of conda-meta and at most one of site-packages. */
 export interface QuickInfo {
   python?: string;
@@ -112,17 +121,9 @@ export async function quickInfo(prefix: string): Promise<QuickInfo> {
   }
   if (info.python && (!info.hasIpykernel || !info.hasJupyterServer)) {
     // pip-installed into the env: only a dist-info folder says so.
-    for (const sp of await sitePackagesDirs(prefix)) {
-      let entries: string[] = [];
-      try {
-        entries = await readdir(sp);
-      } catch {
-        continue;
-      }
-      for (const e of entries) {
-        if (/^ipykernel-[^-]+\.dist-info$/i.test(e)) info.hasIpykernel = true;
-        if (/^jupyter_server-[^-]+\.dist-info$/i.test(e)) info.hasJupyterServer = true;
-      }
+    for (const { entry: e } of await distInfos(prefix)) {
+      if (/^ipykernel-[^-]+\.dist-info$/i.test(e)) info.hasIpykernel = true;
+      if (/^jupyter_server-[^-]+\.dist-info$/i.test(e)) info.hasJupyterServer = true;
     }
   }
   const st = await stat(join(prefix, 'conda-meta', 'history')).catch(() => stat(join(prefix, 'conda-meta')));
@@ -159,20 +160,12 @@ export async function readRecords(prefix: string): Promise<{ records: CondaRecor
 /** Packages pip installed (a dist-info whose INSTALLER is not conda). */
 export async function pipPackages(prefix: string): Promise<EnvPackage[]> {
   const out: EnvPackage[] = [];
-  for (const sp of await sitePackagesDirs(prefix)) {
-    let entries: string[] = [];
-    try {
-      entries = await readdir(sp);
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const m = /^(.+)-([^-]+)\.dist-info$/.exec(e);
-      if (!m) continue;
-      const installer = (await readFile(join(sp, e, 'INSTALLER'), 'utf8').catch(() => '')).trim();
-      if (installer === 'conda') continue;
-      out.push({ name: m[1]!, version: m[2]!, build: 'pypi_0', channel: 'pypi', source: 'pip' });
-    }
+  for (const { dir, entry } of await distInfos(prefix)) {
+    const m = /^(.+)-([^-]+)\.dist-info$/.exec(entry);
+    if (!m) continue;
+    const installer = (await readFile(join(dir, entry, 'INSTALLER'), 'utf8').catch(() => '')).trim();
+    if (installer === 'conda') continue;
+    out.push({ name: m[1]!, version: m[2]!, build: 'pypi_0', channel: 'pypi', source: 'pip' });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }

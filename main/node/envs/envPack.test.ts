@@ -6,22 +6,16 @@ import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeEnv } from '../../../scripts/test/condaFixture';
-import { tempDir } from '../../../scripts/test/tempDir';
+import { tempDirs } from '../../../scripts/test/tempDir';
 import { packEnv, sha256File } from './envPack';
 import { unpackEnv } from './envUnpack';
 import { unsafeEntry } from './tarExtract';
 import { fixShebang, replaceBinary } from './relocate';
 import { END_OF_ARCHIVE, entryHeader, padding, type TarEntry } from './tarWriter';
 
-const dirs: { remove(): void }[] = [];
-const tmp = () => {
-  const d = tempDir('lathe-pack-');
-  dirs.push(d);
-  return d.path;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) d.remove();
-});
+const dirs = tempDirs('lathe-pack-');
+const tmp = dirs.make;
+afterEach(dirs.cleanup);
 
 /** An env whose files have its prefix baked in the ways real packages do. */
 function relocatableEnv(prefix: string): string {

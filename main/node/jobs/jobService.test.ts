@@ -5,11 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chunkLines, skipLines, type LogChunk, type MetricSeries, type RunInfo } from '../../common/jobs';
 import { tempDir, processAlive, waitFor } from '../../../scripts/test/tempDir';
-import { EnvService } from '../envs/envService';
 import { makeInstallation, pythonEnv } from '../../../scripts/test/condaFixture';
-import { Logger } from '../log/logger';
-import { SettingsService } from '../settings/settingsService';
-import { openDatabase, type Db } from '../store/database';
+import type { Db } from '../store/database';
 import type { JobServiceConfig } from './jobService';
 import { jobsWorld, runEnded as ended } from '../../../scripts/test/jobsFixture';
 

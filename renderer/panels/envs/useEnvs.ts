@@ -50,15 +50,4 @@ export function useEnvs(services: Services, active: boolean) {
 /** What useEnvs returns. */
 export type EnvsModel = ReturnType<typeof useEnvs>;
 
-/** Bytes as people read them. */
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined) return '…';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 && i > 0 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}
+export { formatBytes } from '../../../main/common/format';
