@@ -217,6 +217,22 @@ describe('system metrics', () => {
   });
 });
 
+describe('notebook jobs', () => {
+  it('run a notebook headless with parameters, logging metrics, and keep the executed copy', async () => {
+    const { jobs, work } = setup();
+    const cell = (source: string, tags: string[] = []) => ({ cell_type: 'code', execution_count: null, id: Math.random().toString(36).slice(2, 10), metadata: { tags }, outputs: [], source });
+    const nb = { cells: [cell('x = 1', ['parameters']), cell('import lathe\nlathe.log_metric("double", x * 2)\nprint("double is", x * 2)')], metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } }, nbformat: 4, nbformat_minor: 5 };
+    writeFileSync(join(work, 'nb.ipynb'), JSON.stringify(nb));
+    const run = await jobs.submit({ name: 'nb', notebook: 'nb.ipynb', params: { x: 21 } }, { baseDir: work });
+    const done = (await ended(jobs, run.id, 90_000))!;
+    if (done.status !== 'succeeded') console.log(chunkLines(await jobs.logs(run.id)).map((l) => l.l).join('\n'));
+    expect(done.status).toBe('succeeded');
+    const out = JSON.parse(readFileSync(join(work, `nb.run-${run.id}.ipynb`), 'utf8')) as { cells: { outputs: { text?: string }[] }[] };
+    expect(JSON.stringify(out.cells.at(-1)!.outputs)).toContain('double is 42');
+    expect((await jobs.metrics(run.id, ['double']))[0]!.points[0]!.value).toBe(42);
+  }, 120_000);
+});
+
 describe('jobs in a conda env', () => {
   it('runs with the env activated (its python first, CONDA_PREFIX, activate.d) and records the env in the lineage', async () => {
     const { jobs, dir, work } = setup();
