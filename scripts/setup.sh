@@ -6,8 +6,10 @@ set -euo pipefail
 # Jupyter for the notebook tests (Debian's jupyter-server 1.23 + ipykernel 6.17; no PyPI here), nbformat to validate
 # saved notebooks, matplotlib for rich outputs; zstd for .tar.zst env archives; scikit-learn, pandas and numpy for
 # the training jobs the job tests run; podman, runc and busybox-static for container jobs (dockerode talks to
-# podman's Docker-compatible API; the test image is a busybox rootfs made with `podman import`).
-need=(chromium git python3 make g++ jupyter-server python3-ipykernel python3-nbformat python3-matplotlib zstd tar python3-sklearn python3-pandas python3-numpy podman runc busybox-static)
+# podman's Docker-compatible API; the test image is a busybox rootfs made with `podman import`); openssh-server
+# and a docker client for the remote-engine test (dockerode runs `docker system dial-stdio` over SSH).
+need=(chromium git python3 make g++ jupyter-server python3-ipykernel python3-nbformat python3-matplotlib zstd tar python3-sklearn python3-pandas python3-numpy podman runc busybox-static openssh-server)
+command -v docker >/dev/null || need+=(docker.io)
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 if ! command -v apt-get >/dev/null; then
   echo "setup: this script installs Debian packages with apt-get; on other systems install: ${need[*]}" >&2

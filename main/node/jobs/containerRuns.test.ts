@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chunkLines, type LogChunk } from '../../common/jobs';
 import { jobsWorld, runEnded } from '../../../scripts/test/jobsFixture';
 import { startPodman, TEST_IMAGE } from '../../../scripts/test/podman';
+import { startSshd } from '../../../scripts/test/sshd';
 import { waitFor } from '../../../scripts/test/tempDir';
 
 // Integration: containers through podman's Docker-compatible API (a private `podman system service`), driven
@@ -66,6 +67,19 @@ describe('jobs in containers (podman through dockerode)', () => {
     expect(await runEnded(jobs, slow.id, 40_000)).toMatchObject({ status: 'timed_out' });
     await expect(jobs.submit({ name: 'x', command: ['true'], target: { docker: { host: podman.host, image: 'lathe/no-such-image:9' } } }, { baseDir: work })).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
   }, 120_000);
+
+  it('reaches an engine over SSH (key auth, known host key); an unreachable or unknown host is said plainly', async () => {
+    const w = jobsWorld(cleanups);
+    const sshd = await startSshd(join(w.dir, 'home'), podman.host);
+    cleanups.push(() => sshd.stop());
+    const run = await w.jobs.submit({ name: 'remote', command: ['sh', '-c', 'echo over ssh'], target: { docker: { host: sshd.url, image: TEST_IMAGE } } }, { baseDir: w.work });
+    expect((await runEnded(w.jobs, run.id, 60_000)).status).toBe('succeeded');
+    expect(chunkLines(await w.jobs.logs(run.id)).map((l) => l.l)).toEqual(['over ssh']);
+    expect((await w.jobs.get(run.id)).lineage?.target).toBe(`docker ${sshd.url}`);
+    await expect(w.jobs.submit({ name: 'x', command: ['true'], target: { docker: { host: 'ssh://nobody@127.0.0.1:1', image: TEST_IMAGE } } }, { baseDir: w.work })).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringContaining('ssh://nobody@127.0.0.1:1') });
+    writeFileSync(join(w.dir, 'home', '.ssh', 'known_hosts'), '');
+    await expect(w.jobs.submit({ name: 'x', command: ['true'], target: { docker: { host: sshd.url, image: TEST_IMAGE } } }, { baseDir: w.work })).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringContaining('known_hosts') });
+  }, 90_000);
 
   it('outlives the core: a new core follows the container again, no line lost or repeated', async () => {
     const first = jobsWorld(cleanups);

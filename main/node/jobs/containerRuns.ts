@@ -1,4 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
@@ -42,6 +44,46 @@ interface ContainerState extends LogState {
   lastTsLines?: number;
 }
 
+/**
+ * Checks an SSH host key against the user's known_hosts (plain and hashed entries), as OpenSSH does:
+ * an unknown or changed key is refused, never accepted silently.
+ */
+export function knownHostsVerifier(home: string, host: string, port: number): (key: Buffer) => boolean {
+  const names = port === 22 ? [host] : [`[${host}]:${port}`];
+  return (key) => {
+    let text = '';
+    try {
+      text = readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8');
+    } catch {
+      return false;
+    }
+    for (const line of text.split('\n')) {
+      const [hosts, , blob] = line.trim().split(/\s+/);
+      if (!hosts || !blob || hosts.startsWith('#') || hosts.startsWith('@')) continue;
+      const matches = hosts.startsWith('|1|')
+        ? names.some((n) => {
+            const [, , salt, hash] = hosts.split('|');
+            return createHmac('sha1', Buffer.from(salt!, 'base64')).update(n).digest('base64') === hash;
+          })
+        : hosts.split(',').some((h) => names.includes(h));
+      if (matches && Buffer.from(blob, 'base64').equals(key)) return true;
+    }
+    return false;
+  };
+}
+
+/** The user's SSH private key for engines over SSH (the agent is used first when SSH_AUTH_SOCK is set). */
+function sshKey(home: string): Buffer | undefined {
+  for (const f of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
+    try {
+      return readFileSync(join(home, '.ssh', f));
+    } catch {
+      // try the next kind
+    }
+  }
+  return undefined;
+}
+
 /** A dockerode client for a target host: a Unix socket, TCP (TLS from DOCKER_CERT_PATH when DOCKER_TLS_VERIFY is set), or SSH. */
 export function dockerFor(host: string | undefined, env: NodeJS.ProcessEnv = process.env): Docker {
   const h = host ?? env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -52,7 +94,17 @@ export function dockerFor(host: string | undefined, env: NodeJS.ProcessEnv = pro
     throw new AppError('INVALID_SPEC', `target.docker.host: "${h}" is not a URL like unix:///var/run/docker.sock, tcp://host:2376 or ssh://me@host.`);
   }
   if (u.protocol === 'unix:') return new Docker({ socketPath: u.pathname });
-  if (u.protocol === 'ssh:') return new Docker({ protocol: 'ssh', host: u.hostname, port: Number(u.port || 22), username: decodeURIComponent(u.username) || undefined, sshOptions: { agent: env.SSH_AUTH_SOCK } } as Docker.DockerOptions);
+  if (u.protocol === 'ssh:') {
+    const home = env.HOME ?? homedir();
+    const port = Number(u.port || 22);
+    return new Docker({
+      protocol: 'ssh',
+      host: u.hostname,
+      port,
+      username: decodeURIComponent(u.username) || userInfo().username,
+      sshOptions: { agent: env.SSH_AUTH_SOCK, privateKey: sshKey(home), hostVerifier: knownHostsVerifier(home, u.hostname, port), readyTimeout: 10_000 },
+    } as Docker.DockerOptions);
+  }
   const tls = u.protocol === 'https:' || env.DOCKER_TLS_VERIFY === '1';
   const certs = tls && env.DOCKER_CERT_PATH ? { ca: readFileSync(join(env.DOCKER_CERT_PATH, 'ca.pem')), cert: readFileSync(join(env.DOCKER_CERT_PATH, 'cert.pem')), key: readFileSync(join(env.DOCKER_CERT_PATH, 'key.pem')) } : {};
   return new Docker({ host: u.hostname, port: Number(u.port || (tls ? 2376 : 2375)), protocol: tls ? 'https' : 'http', ...certs });
@@ -76,16 +128,28 @@ function tsKey(ts: string): string {
 export class ContainerRuns {
   private readonly follows = new Map<string, { stop(): void }>();
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  private docker(host: string | undefined): Docker {
+    return dockerFor(host, this.env);
+  }
 
   /** Fails early and plainly when the engine is unreachable or the image is missing. */
   async check(t: DockerTarget): Promise<{ imageId: string }> {
-    const docker = dockerFor(t.host);
-    const where = t.host ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+    const docker = this.docker(t.host);
+    const where = t.host ?? this.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
     try {
       await docker.ping();
     } catch (err) {
-      throw new AppError('ENGINE_UNAVAILABLE', `Cannot reach the container engine at ${where} (${(err as Error).message}). Start Docker, or podman's API with \`podman system service --time=0 unix:///path/podman.sock\`, and set target.docker.host.`);
+      const msg = (err as Error).message;
+      if (where.startsWith('ssh:') && /verification failed/i.test(msg)) {
+        const u = new URL(where);
+        throw new AppError('ENGINE_UNAVAILABLE', `The SSH host key of ${u.hostname} is not in ~/.ssh/known_hosts (or changed). Check it, then add it: ssh-keyscan -p ${u.port || 22} ${u.hostname} >> ~/.ssh/known_hosts`);
+      }
+      throw new AppError('ENGINE_UNAVAILABLE', `Cannot reach the container engine at ${where} (${msg}). Start Docker, or podman's API with \`podman system service --time=0 unix:///path/podman.sock\`, and set target.docker.host.`);
     }
     try {
       const info = await docker.getImage(t.image).inspect();
@@ -97,7 +161,7 @@ export class ContainerRuns {
   }
 
   async start(t: DockerTarget, l: ContainerLaunch): Promise<string> {
-    const docker = dockerFor(t.host);
+    const docker = this.docker(t.host);
     const binds = [`${l.workdir}:/work`, `${l.runDir}:/lathe/run`, ...l.readOnly.map((p) => `${p}:${p}:ro`), ...(t.mounts ?? [])];
     const container = await docker.createContainer({
       Image: t.image,
@@ -126,7 +190,7 @@ export class ContainerRuns {
     const state: ContainerState = { first: prev?.first ?? 0, containerId, lastTs: prev?.lastTs, lastTsLines: prev?.lastTsLines };
     const writer = new RunLogWriter(runDir, capBytes, redact, state);
     writer.saveState();
-    const docker = dockerFor(t.host);
+    const docker = this.docker(t.host);
     const container = docker.getContainer(containerId);
     let stopped = false;
     let timedOut = false;
@@ -221,7 +285,7 @@ export class ContainerRuns {
 
   /** Stops a run's container (its processes get SIGTERM, then SIGKILL after 5 s). */
   async stop(t: DockerTarget, containerId: string): Promise<void> {
-    await dockerFor(t.host)
+    await this.docker(t.host)
       .getContainer(containerId)
       .stop({ t: 5 })
       .catch((err: { statusCode?: number }) => {
@@ -231,7 +295,7 @@ export class ContainerRuns {
 
   /** Lathe's containers on a host, by run id. */
   async find(t: DockerTarget): Promise<Map<string, string>> {
-    const list = await dockerFor(t.host).listContainers({ all: true, filters: { label: [LABEL] } });
+    const list = await this.docker(t.host).listContainers({ all: true, filters: { label: [LABEL] } });
     return new Map(list.map((c) => [c.Labels[LABEL]!, c.Id]));
   }
 

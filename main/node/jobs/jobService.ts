@@ -81,7 +81,7 @@ export class JobService implements IJobService {
     private readonly log: Logger,
   ) {
     this.store = new JobStore(db);
-    this.containers = new ContainerRuns(log);
+    this.containers = new ContainerRuns(log, config.env ?? process.env);
   }
 
   private runDir(id: string): string {
