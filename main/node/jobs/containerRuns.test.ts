@@ -61,8 +61,11 @@ describe('jobs in containers (podman through dockerode)', () => {
     const { jobs, work } = jobsWorld(cleanups);
     const run = await jobs.submit({ name: 'c-sleep', command: ['sleep', '300'], target: target() }, { baseDir: work });
     await waitFor(async () => (await jobs.list({ status: ['running'] })).some((r) => r.id === run.id), 'the container to run');
+    await waitFor(async () => (await jobs.metrics(run.id, ['system/memory_mb'])).length > 0, 'a stats sample', 15_000);
     await jobs.cancel(run.id);
     expect(await runEnded(jobs, run.id, 40_000)).toMatchObject({ status: 'cancelled' });
+    // It was sampled while it ran: memory from the engine's stats
+    expect((await jobs.metrics(run.id, ['system/memory_mb']))[0]?.points.length).toBeGreaterThan(0);
     const slow = await jobs.submit({ name: 'c-slow', command: ['sleep', '300'], target: target(), timeout: '2s' }, { baseDir: work });
     expect(await runEnded(jobs, slow.id, 40_000)).toMatchObject({ status: 'timed_out' });
     await expect(jobs.submit({ name: 'x', command: ['true'], target: { docker: { host: podman.host, image: 'lathe/no-such-image:9' } } }, { baseDir: work })).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });

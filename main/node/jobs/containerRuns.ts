@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -231,11 +231,34 @@ export class ContainerRuns {
       });
     };
     const saver = setInterval(() => writer.saveState(), 500);
+    // podman leaves precpu_stats empty and updates its stats stream every ~5 s: poll one-shot stats and
+    // take CPU deltas ourselves. Samples go to system.jsonl, which the run watcher ingests like metrics.
+    let prevCpu: { total: number; system: number; at: number } | undefined;
+    const startedAt = Date.now();
+    const sampler = setInterval(() => {
+      void container
+        .stats({ stream: false })
+        .then((st: Docker.ContainerStats) => {
+          if (stopped) return;
+          const t = Date.now();
+          const total = st.cpu_stats?.cpu_usage?.total_usage ?? 0;
+          const sys = st.cpu_stats?.system_cpu_usage ?? 0;
+          const cpus = st.cpu_stats?.online_cpus || st.cpu_stats?.cpu_usage?.percpu_usage?.length || 1;
+          const step = Math.round((t - startedAt) / 1000);
+          const lines = [`{"k":"m","n":"system/memory_mb","v":${Math.round((st.memory_stats?.usage ?? 0) / 1048576)},"s":${step},"t":${t / 1000}}`];
+          if (prevCpu && sys > prevCpu.system) lines.push(`{"k":"m","n":"system/cpu_percent","v":${Math.round(((total - prevCpu.total) / (sys - prevCpu.system)) * cpus * 1000) / 10},"s":${step},"t":${t / 1000}}`);
+          else if (prevCpu && t > prevCpu.at) lines.push(`{"k":"m","n":"system/cpu_percent","v":${Math.round(((total - prevCpu.total) / 1e6 / (t - prevCpu.at)) * 1000) / 10},"s":${step},"t":${t / 1000}}`);
+          prevCpu = { total, system: sys, at: t };
+          appendFileSync(join(runDir, 'system.jsonl'), lines.join('\n') + '\n');
+        })
+        .catch(() => undefined);
+    }, 2000);
     const finish = async (exit: Omit<ExitFile, 'endedAt' | 'lines'>) => {
       if (stopped) return;
       stopped = true;
       clearTimeout(timer);
       clearInterval(saver);
+      clearInterval(sampler);
       writer.close();
       writer.saveState();
       this.follows.delete(runId);
@@ -248,6 +271,7 @@ export class ContainerRuns {
         stopped = true;
         clearTimeout(timer);
         clearInterval(saver);
+        clearInterval(sampler);
         (logStream as { destroy?: () => void } | undefined)?.destroy?.();
         writer.close();
         writer.saveState();

@@ -155,7 +155,7 @@ export class JobService implements IJobService {
   }
 
   private enqueue(spec: JobSpec, baseDir: string, attempt: number, rerunOf?: string): RunInfo {
-    const run: Omit<StoredRun, 'logOffset' | 'logLines' | 'metricsOffset'> = { id: newRunId(), name: spec.name, status: 'queued', target: typeof spec.target === 'string' ? spec.target : 'docker', attempt, createdAt: new Date().toISOString(), gpus: [], rerunOf, spec, priority: spec.priority, baseDir };
+    const run: Omit<StoredRun, 'logOffset' | 'logLines' | 'metricsOffset' | 'systemOffset'> = { id: newRunId(), name: spec.name, status: 'queued', target: typeof spec.target === 'string' ? spec.target : 'docker', attempt, createdAt: new Date().toISOString(), gpus: [], rerunOf, spec, priority: spec.priority, baseDir };
     this.store.insert(run);
     const info = runInfo(this.store.get(run.id)!);
     this._onDidChangeRun.fire(info);

@@ -22,6 +22,7 @@ interface Row {
   log_offset: number;
   log_lines: number;
   metrics_offset: number;
+  system_offset: number;
 }
 
 /** A run as stored, with the fields the runner needs. */
@@ -34,6 +35,7 @@ export interface StoredRun extends RunInfo {
   logOffset: number;
   logLines: number;
   metricsOffset: number;
+  systemOffset: number;
 }
 
 const toRun = (r: Row): StoredRun => ({
@@ -57,11 +59,12 @@ const toRun = (r: Row): StoredRun => ({
   logOffset: r.log_offset,
   logLines: r.log_lines,
   metricsOffset: r.metrics_offset,
+  systemOffset: r.system_offset,
 });
 
 /** Public view of a stored run. */
 export function runInfo(r: StoredRun): RunInfo {
-  const { spec: _s, priority: _p, baseDir: _b, lineage: _l, shimPid: _sp, logOffset: _lo, logLines: _ll, metricsOffset: _m, ...info } = r;
+  const { spec: _s, priority: _p, baseDir: _b, lineage: _l, shimPid: _sp, logOffset: _lo, logLines: _ll, metricsOffset: _m, systemOffset: _so, ...info } = r;
   return info;
 }
 
@@ -72,7 +75,7 @@ export type MetricRecord = { k: 'm'; n: string; v: number; s: number; t: number 
 export class JobStore {
   constructor(private readonly db: Db) {}
 
-  insert(r: Omit<StoredRun, 'logOffset' | 'logLines' | 'metricsOffset'>): void {
+  insert(r: Omit<StoredRun, 'logOffset' | 'logLines' | 'metricsOffset' | 'systemOffset'>): void {
     this.db
       .prepare(
         `INSERT INTO runs (id, name, spec, status, target, attempt, priority, created_at, gpus, rerun_of, base_dir)
@@ -125,7 +128,7 @@ export class JobStore {
   }
 
   /** Stores a batch of metric-file records and the file offset after them, atomically. */
-  ingest(runId: string, records: MetricRecord[], newOffset: number): void {
+  ingest(runId: string, records: MetricRecord[], newOffset: number, file: 'metrics' | 'system' = 'metrics'): void {
     const m = this.db.prepare('INSERT INTO run_metrics (run_id, name, step, value, t) VALUES (?, ?, ?, ?, ?)');
     const p = this.db.prepare('INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value');
     const g = this.db.prepare('INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value');
@@ -137,7 +140,7 @@ export class JobStore {
         else if (r.k === 'g') for (const [k, v] of Object.entries(r.d)) g.run(runId, k, String(v));
         else if (r.k === 'a') a.run(runId, r.p);
       }
-      this.db.prepare('UPDATE runs SET metrics_offset = ? WHERE id = ?').run(newOffset, runId);
+      this.db.prepare(`UPDATE runs SET ${file === 'system' ? 'system_offset' : 'metrics_offset'} = ? WHERE id = ?`).run(newOffset, runId);
     })();
   }
 

@@ -21,6 +21,8 @@ export interface WatcherHooks {
 export class RunWatcher {
   private log: LogReader;
   private metrics: FileTail;
+  /** Samples a container follower writes (system/* metrics of container runs). */
+  private system: FileTail;
   private lines: number;
   private first: number | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -39,6 +41,7 @@ export class RunWatcher {
   ) {
     this.log = new LogReader(join(dir, 'output.log'), join(dir, 'output.streams'), run.logOffset);
     this.metrics = new FileTail(join(dir, 'metrics.jsonl'), run.metricsOffset);
+    this.system = new FileTail(join(dir, 'system.jsonl'), run.systemOffset);
     this.lines = run.logLines;
   }
 
@@ -74,21 +77,26 @@ export class RunWatcher {
         budget -= this.log.offset - before;
         if (!piece || (!exit && budget <= 0)) break;
       }
-      for (;;) {
-        const m = await this.metrics.read(4 * 1024 * 1024);
-        if (this.stopped) return;
-        if (!m.lines.length) break;
-        const records = parseMetricLines(m.lines);
-        this.store.ingest(this.run.id, records, m.offset);
-        const byName = new Map<string, MetricSeries>();
-        for (const r of records) {
-          if (r.k !== 'm') continue;
-          let s = byName.get(r.n);
-          if (!s) byName.set(r.n, (s = { name: r.n, points: [] }));
-          s.points.push({ step: r.s, value: r.v, t: r.t });
+      for (const [tail, file] of [
+        [this.metrics, 'metrics'],
+        [this.system, 'system'],
+      ] as const) {
+        for (;;) {
+          const m = await tail.read(4 * 1024 * 1024);
+          if (this.stopped) return;
+          if (!m.lines.length) break;
+          const records = parseMetricLines(m.lines);
+          this.store.ingest(this.run.id, records, m.offset, file);
+          const byName = new Map<string, MetricSeries>();
+          for (const r of records) {
+            if (r.k !== 'm') continue;
+            let s = byName.get(r.n);
+            if (!s) byName.set(r.n, (s = { name: r.n, points: [] }));
+            s.points.push({ step: r.s, value: r.v, t: r.t });
+          }
+          if (byName.size) this.hooks.onMetrics([...byName.values()]);
+          if (!exit) break;
         }
-        if (byName.size) this.hooks.onMetrics([...byName.values()]);
-        if (!exit) break;
       }
       if (!exit && state?.childPid && Date.now() - this.lastSampleAt >= this.sampleMs) await this.sampleSystem(state.childPid);
       if (!exit && this.run.shimPid && ++this.ticks % 10 === 0 && !alive(this.run.shimPid) && !(await readExit(this.dir))) {

@@ -34,4 +34,9 @@ export const migrations: readonly Migration[] = [
           CREATE TABLE run_tags (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key));
           CREATE TABLE run_artifacts (run_id TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (run_id, path));`,
   },
+  {
+    version: 4,
+    name: 'run system-metrics file offset',
+    sql: `ALTER TABLE runs ADD COLUMN system_offset INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
