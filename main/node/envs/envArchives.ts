@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { AppError } from '../../common/errors';
 import type { EnvList, EnvProgress, EnvSummary, InstallPublishedRequest, PackFormat, PackRequest, PackResult, PublishRequest, PublishedEnv, UnpackRequest, UnpackResult } from '../../common/envs';
 import type { CallContext } from '../../common/rpc';
@@ -29,7 +30,7 @@ function hasZstd(): boolean {
  */
 export class EnvArchives {
   constructor(
-    private readonly config: { dataDir: string; home: string },
+    private readonly config: { dataDir: string; home: string; env: NodeJS.ProcessEnv },
     private readonly settings: ISettingsService,
     private readonly host: ArchivesHost,
   ) {}
@@ -52,8 +53,19 @@ export class EnvArchives {
   pack(req: PackRequest, ctx?: CallContext): Promise<PackResult> {
     return this.withOp(req.opId, async () => {
       const env = await this.host.resolve(req.env);
-      return packEnv({ prefix: env.prefix, name: env.name, output: req.output, format: req.format, version: req.version, createdBy: `${userInfo().username} (Lathe)`, onProgress: this.progress(req.opId), signal: ctx?.signal });
+      return packEnv({ prefix: env.prefix, name: env.name, output: req.output, format: req.format, version: req.version, createdBy: `${userInfo().username} (Lathe)`, onProgress: this.progress(req.opId), signal: ctx?.signal, condaPack: await this.condaPackTool() });
     });
+  }
+
+  /** The user's conda-pack, on PATH or in an installation's bin (Lathe packs itself when there is none). */
+  private async condaPackTool(): Promise<string | undefined> {
+    const list = await this.host.list();
+    const dirs = [...(this.config.env.PATH ?? '').split(delimiter), ...list.installations.map((i) => (i.rootPrefix ? join(i.rootPrefix, 'bin') : ''))].filter(Boolean);
+    for (const d of dirs) {
+      const exe = join(d, 'conda-pack');
+      if (await access(exe, constants.X_OK).then(() => true, () => false)) return exe;
+    }
+    return undefined;
   }
 
   unpack(req: UnpackRequest, ctx?: CallContext): Promise<UnpackResult> {
@@ -89,7 +101,7 @@ export class EnvArchives {
       const format: PackFormat = req.format ?? (hasZstd() ? 'tar.zst' : 'tar.gz');
       const tmp = await mkdtemp(join(this.config.dataDir, 'tmp-pack-'));
       try {
-        const packed = await packEnv({ prefix: env.prefix, name: env.name, output: join(tmp, `env.${format}`), format, version: req.version, createdBy: `${userInfo().username} (Lathe)`, onProgress: this.progress(req.opId), signal: ctx?.signal });
+        const packed = await packEnv({ prefix: env.prefix, name: env.name, output: join(tmp, `env.${format}`), format, version: req.version, createdBy: `${userInfo().username} (Lathe)`, onProgress: this.progress(req.opId), signal: ctx?.signal, condaPack: await this.condaPackTool() });
         return await (await this.registry()).put(packed);
       } finally {
         await rm(tmp, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { AppError } from '../../common/errors';
 import type { PackFormat, PackManifest, PackResult } from '../../common/envs';
-import { channelName, readRecords } from './condaMeta';
+import { channelName, readRecords, type CondaRecord } from './condaMeta';
 import { CONDA_UNPACK_SCRIPT, MANIFEST_PATH } from './condaUnpackScript';
 import type { RelocEntry } from './relocate';
 import { END_OF_ARCHIVE, entryHeader, padding, type TarEntry } from './tarWriter';
@@ -123,6 +123,19 @@ export interface PackOptions {
   createdBy: string;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** The `conda-pack` tool, when the user has it: it writes the archive (with its own bin/conda-unpack). */
+  condaPack?: string;
+}
+
+/** Runs the user's conda-pack to write the archive. */
+function runCondaPack(tool: string, prefix: string, output: string, format: PackFormat, signal?: AbortSignal): Promise<void> {
+  return new Promise((res, rej) => {
+    const child = spawn(tool, ['--prefix', prefix, '--output', output, '--format', format, '--force', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'], signal });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    child.on('error', (e) => rej(signal?.aborted ? new AppError('CANCELLED', 'Packing was cancelled.') : new AppError('PACK_FAILED', `Cannot run ${tool}: ${e.message}`)));
+    child.on('close', (code) => (code === 0 ? res() : rej(new AppError('PACK_FAILED', `conda-pack failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' ') || 'no message'}`))));
+  });
 }
 
 /**
@@ -142,28 +155,31 @@ export async function packEnv(o: PackOptions): Promise<PackResult> {
   const { records, problems } = await readRecords(prefix);
   if (problems.length) throw new AppError('ENV_CORRUPT', `Cannot pack ${prefix}: ${problems.join('; ')}. Relocation needs every record.`);
 
+  if (o.condaPack) {
+    // conda-pack writes the archive (its layout, its relocation script); Lathe adds the manifest beside it.
+    const relocate: RelocEntry[] = [];
+    for (const r of records) for (const p of r.paths_data?.paths ?? []) if (p.prefix_placeholder) relocate.push({ path: p._path, mode: p.file_mode === 'binary' ? 'binary' : 'text' });
+    const partial = `${output}.partial.${format}`;
+    try {
+      await runCondaPack(o.condaPack, prefix, partial, format, o.signal);
+      await rename(partial, output);
+    } catch (err) {
+      await rm(partial, { force: true });
+      throw err;
+    }
+    const manifest = manifestOf(o, prefix, records, relocate, await treeStats(prefix));
+    const sha256 = await sha256File(output);
+    const archiveBytes = (await stat(output)).size;
+    await writeFile(`${output}.manifest.json`, JSON.stringify({ ...manifest, sha256, archiveBytes, file: basename(output), packedBy: 'conda-pack' }, null, 1) + '\n');
+    o.onProgress?.(manifest.sizeBytes, manifest.sizeBytes);
+    return { file: output, format, sha256, archiveBytes, manifest };
+  }
+
   const entries = await walk(prefix, new Set(['.lathe-pack']));
   const managed = new Set(records.flatMap((r) => r.files ?? []));
   const relocate: RelocEntry[] = [];
   for (const r of records) for (const p of r.paths_data?.paths ?? []) if (p.prefix_placeholder) relocate.push({ path: p._path, mode: p.file_mode === 'binary' ? 'binary' : 'text' });
-  const python = records.find((r) => r.name === 'python')?.version;
-  const manifest: PackManifest = {
-    kind: 'lathe-env-pack',
-    formatVersion: 1,
-    name: o.name,
-    version: o.version ?? new Date().toISOString().slice(0, 10).replace(/-/g, '.'),
-    slug: slugOf(o.name),
-    python,
-    platform: records.find((r) => r.subdir && r.subdir !== 'noarch')?.subdir ?? 'noarch',
-    packages: records.map((r) => ({ name: r.name, version: r.version, build: r.build, channel: channelName(r.channel, r.url) })),
-    sizeBytes: entries.reduce((n, e) => n + (e.size ?? 0), 0),
-    fileCount: entries.filter((e) => e.type === 'file').length,
-    createdBy: o.createdBy,
-    createdAt: new Date().toISOString(),
-    sourcePrefix: prefix,
-    sourceHost: hostname(),
-    relocate,
-  };
+  const manifest = manifestOf(o, prefix, records, relocate, { sizeBytes: entries.reduce((n, e) => n + (e.size ?? 0), 0), fileCount: entries.filter((e) => e.type === 'file').length });
   const total = manifest.sizeBytes;
   const needle = Buffer.from(prefix);
 
@@ -272,6 +288,32 @@ export async function packEnv(o: PackOptions): Promise<PackResult> {
 /** `put` for a writable: resolves when the chunk has been handed on, so its buffer may be reused. */
 function writer(w: Writable): (b: Buffer) => Promise<void> {
   return (b) => new Promise<void>((res, rej) => w.write(b, (err) => (err ? rej(err) : res())));
+}
+
+/** The manifest of a packed env. */
+function manifestOf(o: PackOptions, prefix: string, records: CondaRecord[], relocate: RelocEntry[], size: { sizeBytes: number; fileCount: number }): PackManifest {
+  return {
+    kind: 'lathe-env-pack',
+    formatVersion: 1,
+    name: o.name,
+    version: o.version ?? new Date().toISOString().slice(0, 10).replace(/-/g, '.'),
+    slug: slugOf(o.name),
+    python: records.find((r) => r.name === 'python')?.version,
+    platform: records.find((r) => r.subdir && r.subdir !== 'noarch')?.subdir ?? 'noarch',
+    packages: records.map((r) => ({ name: r.name, version: r.version, build: r.build, channel: channelName(r.channel, r.url) })),
+    ...size,
+    createdBy: o.createdBy,
+    createdAt: new Date().toISOString(),
+    sourcePrefix: prefix,
+    sourceHost: hostname(),
+    relocate,
+  };
+}
+
+/** Size and file count of a tree. */
+async function treeStats(root: string): Promise<{ sizeBytes: number; fileCount: number }> {
+  const entries = await walk(root, new Set()).catch(() => [] as WalkEntry[]);
+  return { sizeBytes: entries.reduce((n, e) => n + (e.size ?? 0), 0), fileCount: entries.filter((e) => e.type === 'file').length };
 }
 
 /** sha256 of a file, streamed. */

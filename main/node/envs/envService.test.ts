@@ -311,6 +311,26 @@ describe('EnvService archives: pack, unpack, publish, install', () => {
     expect(l.envs.find((e) => e.prefix === dest)).toMatchObject({ name: 'iris-copy', named: false, hasIpykernel: true, kernelName: 'conda-iris-copy' });
   });
 
+  it('uses the conda-pack tool when the user has it, and still writes the manifest with the sha256 beside the archive', async () => {
+    const w = world({ tool: 'conda' });
+    const src = pythonEnv(join(w.home, 'miniforge3', 'envs', 'cp'));
+    // A stand-in for conda-pack (it cannot be installed here): it takes conda-pack's flags and writes a tar.gz.
+    const calls = join(w.base, 'conda-pack.calls');
+    writeFileSync(
+      join(w.home, 'miniforge3', 'bin', 'conda-pack'),
+      `#!/bin/sh\necho "$@" >> ${calls}\nwhile [ $# -gt 0 ]; do case "$1" in --prefix) p="$2"; shift;; --output) o="$2"; shift;; esac; shift; done\ntar -czf "$o" -C "$p" .\n`,
+      { mode: 0o755 },
+    );
+    const { svc } = service(w);
+    const r = await svc.pack({ opId: 'cp1', env: 'cp', output: join(w.base, 'cp.tar.gz'), version: '3' });
+    expect(readFileSync(calls, 'utf8').trim()).toBe(`--prefix ${src} --output ${join(w.base, 'cp.tar.gz')}.partial.tar.gz --format tar.gz --force --quiet`);
+    const side = JSON.parse(readFileSync(`${r.file}.manifest.json`, 'utf8')) as { sha256: string; packedBy: string; version: string };
+    expect(side).toMatchObject({ packedBy: 'conda-pack', version: '3', sha256: r.sha256 });
+    const u = await svc.unpack({ opId: 'cp2', archive: r.file, dest: join(w.base, 'cp-copy') });
+    expect(u.method).toBe('none'); // the stand-in writes no bin/conda-unpack; a real conda-pack archive would run it
+    expect(existsSync(join(u.prefix, 'conda-meta', 'history'))).toBe(true);
+  });
+
   it('publishes immutable versions, installs by slug, version or sha256 after checking it, and deletes', async () => {
     const w = world({ tool: 'conda' });
     pythonEnv(join(w.home, 'miniforge3', 'envs', 'ml'));

@@ -64,7 +64,7 @@ export class EnvService implements IEnvService {
       rescan: () => this.rescan(),
       progress: (p) => this.progress.fire(p),
     });
-    this.archives = new EnvArchives({ dataDir: config.dataDir, home: config.scan.home }, settings, {
+    this.archives = new EnvArchives({ dataDir: config.dataDir, home: config.scan.home, env: config.scan.env }, settings, {
       list: () => this.list(),
       resolve: (ref) => this.resolve(ref),
       rescan: () => this.rescan(),
