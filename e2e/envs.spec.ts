@@ -42,13 +42,21 @@ test('environments: find envs, read packages, preview and create an env, see err
   await expect(list.getByRole('button')).toHaveCount(1);
   await page.getByLabel('Search environments').fill('');
 
+  // Settings: offline mode and a channel reach the tool's command line
+  await page.getByText('Channels and registry').click();
+  await page.getByLabel('Channels for every change').fill('bioconda');
+  await page.getByLabel('Offline').check();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+
   // Create: a conda error in plain words, then a preview, then the real thing
   await page.getByRole('button', { name: 'New environment' }).click();
   const form = page.getByRole('form', { name: 'New environment' });
   await form.getByLabel('Environment name').fill('demo');
   await form.getByLabel('Packages to install').fill('ipykernel does-not-exist-zzz');
   await form.getByRole('button', { name: 'Preview changes' }).click();
-  await expect(form.getByRole('alert')).toContainText('Not found in conda-forge: does-not-exist-zzz');
+  await expect(form.getByRole('alert')).toContainText('Not found in bioconda: does-not-exist-zzz');
+  await expect(form.getByLabel('Tool output')).toContainText('-c bioconda --offline');
   await form.getByLabel('Packages to install').fill('ipykernel numpy');
   await form.getByRole('button', { name: 'Preview changes' }).click();
   const plan = form.getByRole('region', { name: 'Planned changes' });

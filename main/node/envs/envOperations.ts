@@ -46,7 +46,9 @@ export class EnvOperations {
     return this.withOp(op, async () => {
       const p = await this.prepare(op, true);
       if (p.localPlan) return p.localPlan;
-      const out = await runTool(p.tool, buildArgs(p.tool, p.steps[0]!, await this.options(op, true)), { signal: ctx?.signal, env: this.config.env, onProgress: (x) => this.host.progress({ opId: op.opId, ...x }) });
+      const args = buildArgs(p.tool, p.steps[0]!, await this.options(op, true));
+      this.host.progress({ opId: op.opId, kind: 'log', text: `$ ${basename(p.tool.exe)} ${args.join(' ')}` });
+      const out = await runTool(p.tool, args, { signal: ctx?.signal, env: this.config.env, onProgress: (x) => this.host.progress({ opId: op.opId, ...x }) });
       return planFromOutput(out.json, out.text);
     });
   }

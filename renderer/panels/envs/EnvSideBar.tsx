@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { useServices } from '../../app/services';
 import type { EnvsModel } from './useEnvs';
 import { formatBytes } from './useEnvs';
 
@@ -48,6 +49,7 @@ export function EnvSideBar({ model, onCreate }: { model: EnvsModel; onCreate: ()
           </select>
         </label>
       )}
+      <EnvSettings />
       <ul aria-label="Environments" className="env-list">
         {envs.map((e) => (
           <li key={e.prefix}>
@@ -63,5 +65,70 @@ export function EnvSideBar({ model, onCreate }: { model: EnvsModel; onCreate: ()
       </ul>
       {list?.refreshing && <p className="muted">Refreshing…</p>}
     </div>
+  );
+}
+
+/** Channels, offline mode and the registry folder: the settings every env change and publish use. */
+function EnvSettings() {
+  const services = useServices();
+  const [open, setOpen] = useState(false);
+  const [channels, setChannels] = useState('');
+  const [override, setOverride] = useState(false);
+  const [offline, setOffline] = useState(false);
+  const [registry, setRegistry] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [saved, setSaved] = useState(false);
+  const load = () =>
+    void services.settings.get().then((s) => {
+      setChannels(s.envs.channels.join(' '));
+      setOverride(s.envs.overrideChannels);
+      setOffline(s.envs.offline);
+      setRegistry(s.envs.registry ?? '');
+    });
+  const save = async () => {
+    setError(undefined);
+    setSaved(false);
+    try {
+      await services.settings.update({ envs: { channels: channels.split(/[\s,]+/).filter(Boolean), overrideChannels: override, offline, ...(registry ? { registry } : {}) } });
+      setSaved(true);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <details
+      className="env-settings"
+      open={open}
+      onToggle={(e) => {
+        const o = (e.target as HTMLDetailsElement).open;
+        setOpen(o);
+        if (o) load();
+      }}
+    >
+      <summary>Channels and registry</summary>
+      <label className="stack">
+        Channels, in priority order
+        <input aria-label="Channels for every change" placeholder="conda-forge file:///srv/channel" value={channels} onChange={(e) => setChannels(e.target.value)} spellCheck={false} />
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={override} onChange={(e) => setOverride(e.target.checked)} /> Only these channels
+      </label>
+      <label className="check">
+        <input type="checkbox" aria-label="Offline" checked={offline} onChange={(e) => setOffline(e.target.checked)} /> Offline
+      </label>
+      <label className="stack">
+        Registry folder
+        <input aria-label="Registry folder" placeholder="(the data dir's env-registry)" value={registry} onChange={(e) => setRegistry(e.target.value.trim())} spellCheck={false} />
+      </label>
+      <button type="button" onClick={() => void save()}>
+        Save
+      </button>
+      {saved && <span role="status"> Saved</span>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </details>
   );
 }
