@@ -73,7 +73,7 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancell
 /** What was recorded about a run's inputs, automatically. */
 export interface Lineage {
   git?: { root: string; remote?: string; branch?: string; commit?: string; dirty: boolean; diffSha256?: string };
-  env?: { kind: 'conda' | 'path'; prefix?: string; name?: string; explicitSha256?: string; python?: string };
+  env?: { kind: 'conda' | 'path'; prefix?: string; name?: string; explicitSha256?: string; python?: string; /** The published env it came from (slug@…). */ published?: string };
   /** The container image and its id (sha256), for container runs. */
   image?: { name: string; id: string };
   command: string[];

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { AppError } from '../../common/errors';
+import { AppError, BugError } from '../../common/errors';
 import type { EnvList, EnvProgress, EnvSummary, InstallPublishedRequest, PackFormat, PackRequest, PackResult, PublishRequest, PublishedEnv, UnpackRequest, UnpackResult } from '../../common/envs';
 import type { CallContext } from '../../common/rpc';
 import type { ISettingsService } from '../../common/settings';
@@ -18,6 +18,9 @@ export interface ArchivesHost {
   rescan(): Promise<EnvList>;
   progress(p: EnvProgress): void;
 }
+
+/** Where an env installed from the registry records which published env it is. */
+const INSTALLED_PATH = join('.lathe-pack', 'installed.json');
 
 let zstdKnown: boolean | undefined;
 function hasZstd(): boolean {
@@ -126,8 +129,36 @@ export class EnvArchives {
       if (sum !== entry.sha256) throw new AppError('CHECKSUM_MISMATCH', `${file} has sha256 ${sum.slice(0, 12)}…, but ${entry.slug}@${entry.version} was published as ${entry.sha256.slice(0, 12)}…: the archive changed or is damaged. Publish it again.`);
       const inst = list.installations.find((i) => i.exe === list.defaultExe) ?? list.installations[0];
       const envsDir = inst?.envsDirs[0] ?? join(this.config.home, '.conda', 'envs');
-      return this.unpackAndRegister(file, join(envsDir, name), req.opId, ctx);
+      const dest = join(envsDir, name);
+      // Written before the rescan, so the env is known by its slug and sha256 as soon as it is listed.
+      const r = await unpackEnv({ archive: file, dest, onProgress: this.progress(req.opId), signal: ctx?.signal });
+      await writeFile(join(dest, INSTALLED_PATH), JSON.stringify({ slug: entry.slug, version: entry.version, sha256: entry.sha256, installedAt: new Date().toISOString() }) + '\n');
+      await this.register(r.prefix);
+      await this.host.rescan();
+      return r;
     });
+  }
+
+  /**
+   * The local env installed from a published one ("slug", "slug@version" or "slug@sha256:HEX"), installing
+   * it from the registry first when no env has it. This is how jobs and models refer to envs.
+   */
+  async envForPublished(ref: string): Promise<EnvSummary> {
+    const want = resolvePublished(await (await this.registry()).list().catch(() => []), ref).sha256;
+    const find = async () => {
+      for (const e of (await this.host.list()).envs) {
+        const mark = await readFile(join(e.prefix, INSTALLED_PATH), 'utf8').then((t) => JSON.parse(t) as { sha256: string }, () => undefined);
+        if (mark?.sha256 === want) return e;
+      }
+      return undefined;
+    };
+    const have = await find();
+    if (have) return have;
+    const slug = ref.split('@')[0]!;
+    await this.installPublished({ opId: `auto-${want.slice(0, 12)}`, ref: `${slug}@sha256:${want}`, name: `${slug}-${want.slice(0, 12)}` });
+    const now = await find();
+    if (!now) throw new BugError(`installed ${ref} but cannot find it`);
+    return now;
   }
 
   async deletePublished(ref: string): Promise<PublishedEnv> {

@@ -139,6 +139,12 @@ export class EnvService implements IEnvService {
     return this.archives.deletePublished(ref);
   }
 
+  /** The local env for a published one (slug, slug@version, slug@sha256:HEX), installed from the registry if needed. */
+  async envForPublished(ref: string): Promise<EnvDetail> {
+    const e = await this.archives.envForPublished(ref);
+    return this.show(e.prefix);
+  }
+
   onDidProgress(arg: { opId: string }): Event<EnvProgress> {
     return (listener) => this.progress.event((p) => p.opId === arg.opId && listener(p));
   }

@@ -247,6 +247,28 @@ describe('jobs in a conda env', () => {
   });
 });
 
+describe('jobs on a published env', () => {
+  it('refer to it by slug@sha256: installed from the registry on first use, reused after, recorded in the lineage', async () => {
+    const { jobs, envs, dir, work } = setup();
+    const root = join(dir, 'home', 'miniforge3');
+    makeInstallation(root, 'conda');
+    pythonEnv(join(root, 'envs', 'ml'));
+    const pub = await envs.publish({ opId: 'p', env: 'ml', version: '1.0', format: 'tar.gz' });
+    const ref = `ml@sha256:${pub.sha256}`;
+    const spec = { name: 'on-published', env: { slug: ref }, command: ['sh', '-c', 'echo "$CONDA_PREFIX"'] };
+    const a = await jobs.submit(spec, { baseDir: work });
+    expect((await ended(jobs, a.id))!.status).toBe('succeeded');
+    const prefix = join(root, 'envs', `ml-${pub.sha256.slice(0, 12)}`);
+    expect(chunkLines(await jobs.logs(a.id)).map((l) => l.l)).toEqual([prefix]);
+    expect((await jobs.get(a.id)).lineage?.env).toMatchObject({ prefix, published: ref });
+    const b = await jobs.submit(spec, { baseDir: work });
+    await ended(jobs, b.id);
+    expect(chunkLines(await jobs.logs(b.id)).map((l) => l.l)).toEqual([prefix]);
+    expect((await envs.list()).envs.filter((e) => e.name.startsWith('ml-'))).toHaveLength(1);
+    await expect(jobs.submit({ ...spec, env: { slug: 'nothing-published' } }, { baseDir: work })).rejects.toMatchObject({ code: 'INVALID_SPEC', message: expect.stringContaining('No published env "nothing-published"') });
+  });
+});
+
 describe('the Python client (resources/python/lathe)', () => {
   it('is a no-op with one warning line when Lathe is absent', () => {
     const r = execFileSync('/usr/bin/python3', ['-c', 'import lathe\nfor i in range(1000):\n    lathe.log_metric("a", i)\nlathe.log_params({"x": 1})\nprint("ok", lathe.params())'], {

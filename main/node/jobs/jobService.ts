@@ -21,6 +21,8 @@ import { logBatches, readLogLines } from './runFiles';
 export interface JobEnvs {
   show(ref: string): Promise<EnvDetail>;
   export(ref: string, format: ExportFormat): Promise<string>;
+  /** A published env (slug@sha256…) as a local env, installing it from the registry when needed. */
+  envForPublished(ref: string): Promise<EnvDetail>;
 }
 
 /** How the job service is set up. */
@@ -127,13 +129,7 @@ export class JobService implements IJobService {
     if (spec.target !== 'local') await this.containers.check(spec.target.docker);
     const wd = resolve(baseDir, spec.workdir);
     if (!existsSync(wd) || !statSync(wd).isDirectory()) throw new AppError('INVALID_SPEC', `workdir: ${wd} is not a folder. Paths are relative to the spec file's folder.`);
-    if (spec.env && 'slug' in spec.env) throw new AppError('INVALID_SPEC', `env.slug: published envs are used after installing them: run \`lathe env install ${spec.env.slug}\` and refer to it with env: {conda: NAME}.`);
-    if (spec.env) {
-      const ref = 'conda' in spec.env ? spec.env.conda : spec.env.prefix;
-      await this.envs.show(ref).catch((err: AppError) => {
-        throw new AppError('INVALID_SPEC', `env: ${err.message}`);
-      });
-    }
+    if (spec.env) await this.jobEnv(spec);
     const want = spec.resources?.gpus;
     // A container host's GPUs are its engine's business (DeviceRequests); the local pool is checked here.
     if (want !== undefined && want !== 0 && spec.target === 'local') {
@@ -203,8 +199,7 @@ export class JobService implements IJobService {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const cwd = resolve(r.baseDir, spec.workdir);
     const userEnv = this.config.env ?? process.env;
-    let envDetail: EnvDetail | undefined;
-    if (spec.env && !('slug' in spec.env)) envDetail = await this.envs.show('conda' in spec.env ? spec.env.conda : spec.env.prefix);
+    const envDetail = await this.jobEnv(spec);
     const python = envDetail ? join(envDetail.prefix, 'bin', 'python') : 'python3';
     let argv: string[];
     if (spec.command) argv = spec.command;
@@ -228,7 +223,7 @@ export class JobService implements IJobService {
     if (this.disposed) throw new AppError('CANCELLED', 'the core is stopping');
     const lineage: Lineage = {
       git: await gitLineage(cwd),
-      env: envDetail ? { kind: 'conda', prefix: envDetail.prefix, name: envDetail.name, python: envDetail.python, explicitSha256: await this.envHash(envDetail.prefix) } : { kind: 'path' },
+      env: envDetail ? { kind: 'conda', prefix: envDetail.prefix, name: envDetail.name, python: envDetail.python, explicitSha256: await this.envHash(envDetail.prefix), ...(spec.env && 'slug' in spec.env ? { published: spec.env.slug } : {}) } : { kind: 'path' },
       command: argv,
       workdir: cwd,
       host: hostname(),
@@ -291,6 +286,16 @@ export class JobService implements IJobService {
     const now = this.store.get(r.id)!;
     this._onDidChangeRun.fire(runInfo(now));
     this.watch(now);
+  }
+
+  /** The env a spec names: a conda env by name or prefix, or a published env by slug (installed when missing). */
+  private async jobEnv(spec: JobSpec): Promise<EnvDetail | undefined> {
+    if (!spec.env) return undefined;
+    const e = spec.env;
+    const found = 'slug' in e ? this.envs.envForPublished(e.slug) : this.envs.show('conda' in e ? e.conda : e.prefix);
+    return found.catch((err: AppError) => {
+      throw new AppError('INVALID_SPEC', `env: ${err.message}`);
+    });
   }
 
   private secretValues(spec: JobSpec): string[] {
