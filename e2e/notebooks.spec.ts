@@ -98,6 +98,37 @@ test('notebook keyboard model: insert, delete and undo, convert to Markdown', as
   await expect(page.getByRole('group', { name: 'Cell output' }).filter({ hasText: '42' })).toBeVisible();
 });
 
+test('cells reorder by drag and drop in command mode', async ({ page, core }) => {
+  await openWorkbench(page, core);
+  await newNotebook(page, 'drag');
+  await page.keyboard.type('first_cell = 1');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('b');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('second_cell = 2');
+  await page.keyboard.press('Escape');
+  const items = page.getByRole('list', { name: /^Cells/ }).getByRole('listitem');
+  await expect(items).toHaveCount(2);
+  await items.nth(1).dragTo(items.nth(0));
+  await expect(page.locator('.cell-source')).toHaveText(['second_cell = 2', 'first_cell = 1']);
+  await expect(page.getByRole('toolbar', { name: 'Notebook' })).toContainText('●'); // dirty after the move
+});
+
+test('markdown cells and IPython Math outputs render TeX as MathML', async ({ page, core }) => {
+  await openWorkbench(page, core);
+  await newNotebook(page, 'math');
+  await page.keyboard.type('Euler: $e^{i\\pi} + 1 = 0$ and `$code$`');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('m');
+  await page.keyboard.press('Shift+Enter');
+  await expect(cell(page, 1).locator('math')).toHaveCount(1);
+  await expect(cell(page, 1).locator('code')).toHaveText('$code$');
+  await expect(page.getByRole('textbox', { name: 'Editor for cell 2' })).toBeFocused();
+  await page.keyboard.type('from IPython.display import Math\nMath(r"\\int_0^1 x\\,dx = \\tfrac12")');
+  await page.keyboard.press('Control+Enter');
+  await expect(cell(page, 2).getByRole('group', { name: 'Cell output' }).locator('math')).toHaveCount(1);
+});
+
 test('outputs cannot run script in the app; Markdown and HTML are sanitised', async ({ page, core }) => {
   await openWorkbench(page, core);
   await newNotebook(page, 'xss');

@@ -61,6 +61,8 @@ function MimeView({ data }: { data: Record<string, unknown> }) {
   const html = useMemo(() => {
     if (mime === 'text/html') return sanitizeHtml(asText(data[mime]));
     if (mime === 'text/markdown') return renderMarkdown(asText(data[mime]));
+    // IPython's Math/Latex displays send "$$…$$" or "$…$": render them as math, keep anything else as text.
+    if (mime === 'text/latex' && /^\s*(\$\$?|\\\[)[\s\S]*(\$\$?|\\\])\s*$/.test(asText(data[mime]))) return renderMarkdown(asText(data[mime]));
     return '';
   }, [mime, data]);
   switch (mime) {
@@ -76,7 +78,7 @@ function MimeView({ data }: { data: Record<string, unknown> }) {
     case 'application/json':
       return <pre className="json-output">{JSON.stringify(data[mime], null, 2)}</pre>;
     case 'text/latex':
-      return <pre className="latex-output">{asText(data[mime])}</pre>;
+      return html ? <div className="rich-output latex-output" dangerouslySetInnerHTML={{ __html: html }} /> : <pre className="latex-output">{asText(data[mime])}</pre>;
     case 'text/plain':
       return <AnsiText text={asText(data[mime])} />;
     default:

@@ -1,5 +1,6 @@
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
+import { extractMath } from './math';
 
 /**
  * Cleans HTML from outputs and Markdown before it enters the page: no scripts, handlers, forms, frames or
@@ -9,7 +10,7 @@ export function sanitizeHtml(html: string): string {
   return DOMPurify.sanitize(html, { FORBID_TAGS: ['style', 'form', 'iframe', 'object', 'embed', 'base', 'meta', 'link'], FORBID_ATTR: ['srcset', 'action', 'formaction'] });
 }
 
-/** Renders Markdown (GitHub flavour) to sanitised HTML; `attachment:NAME` images come from the cell's attachments. */
+/** Renders Markdown (GitHub flavour, with TeX math) to sanitised HTML; `attachment:NAME` images come from the cell's attachments. */
 export function renderMarkdown(source: string, attachments?: Record<string, Record<string, string | string[]>>): string {
   const withAttachments = attachments
     ? source.replace(/attachment:([^\s)"']+)/g, (whole, name: string) => {
@@ -20,5 +21,6 @@ export function renderMarkdown(source: string, attachments?: Record<string, Reco
         return `data:${mime};base64,${(Array.isArray(data) ? data.join('') : data).replace(/\s/g, '')}`;
       })
     : source;
-  return sanitizeHtml(marked.parse(withAttachments, { async: false, gfm: true }) as string);
+  const math = extractMath(withAttachments);
+  return sanitizeHtml(math.restore(marked.parse(math.text, { async: false, gfm: true }) as string));
 }
