@@ -49,7 +49,7 @@ test('jobs: submit from the form, watch logs and a metric chart live, cancel ano
   await expect(chart).toHaveAttribute('data-points', '40');
   await expect(page.getByLabel('Log line count')).toHaveText('40 lines');
   await page.getByLabel('Search logs').fill('epoch 39');
-  await expect(page.getByLabel('Log line count')).toHaveText('1 lines');
+  await expect(page.getByLabel('Log line count')).toHaveText('1 matching of 40 lines');
   await expect(page.getByRole('region', { name: 'Lineage' })).toContainText('python3 -u train.py');
 
   // Cancel a long one

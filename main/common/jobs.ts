@@ -7,7 +7,7 @@ const Duration = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(
 
 /**
  * A job: what to run, in which environment, where, with which resources. The schema is the documented,
- * stable format of job spec files (YAML or JSON); docs/jobs.md explains each field.
+ * stable format of job spec files (YAML or JSON); README.md (Jobs) shows each field in an example.
  */
 export const JobSpecSchema = z
   .object({

@@ -28,6 +28,7 @@ const KEEP = 200_000;
 export function LogView({ services, runId }: { services: Services; runId: string }) {
   const lines = useRef<LogLine[]>([]);
   const [count, setCount] = useState(0);
+  const total = useRef(0);
   const [ended, setEnded] = useState(false);
   const [query, setQuery] = useState('');
   const [scrollTop, setScrollTop] = useState(0);
@@ -36,11 +37,13 @@ export function LogView({ services, runId }: { services: Services; runId: string
   const follow = useRef(true);
   useEffect(() => {
     lines.current = [];
+    total.current = 0;
     setCount(0);
     setEnded(false);
     let frame = 0;
     const sub = services.jobs.onDidLog({ id: runId, from: 0 })((c) => {
       for (const l of chunkLines(c)) lines.current.push(l);
+      total.current += c.count;
       if (lines.current.length > KEEP) lines.current.splice(0, lines.current.length - KEEP);
       if (c.end) setEnded(true);
       // One render per frame however fast lines come.
@@ -65,7 +68,9 @@ export function LogView({ services, runId }: { services: Services; runId: string
       <div className="row">
         <input type="search" aria-label="Search logs" placeholder="Filter lines" value={query} onChange={(e) => setQuery(e.target.value)} />
         <span className="muted" aria-label="Log line count">
-          {shown.length.toLocaleString()} lines{ended ? '' : ' · live'}
+          {query ? `${shown.length.toLocaleString()} matching of ` : ''}
+          {total.current.toLocaleString()} lines{total.current > lines.current.length ? ` (the last ${lines.current.length.toLocaleString()} here; lathe job logs has them all)` : ''}
+          {ended ? '' : ' · live'}
         </span>
       </div>
       <div
