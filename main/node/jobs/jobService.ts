@@ -1,12 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { Emitter, type Event } from '../../common/event';
 import { AppError } from '../../common/errors';
 import type { EnvDetail, ExportFormat } from '../../common/envs';
-import { durationSeconds, JobSpecSchema, skipLines, type IJobService, type JobSpec, type Lineage, type LogChunk, type MetricSeries, type RunDetail, type RunInfo, type RunStatus } from '../../common/jobs';
+import { durationSeconds, JobSpecSchema, type IJobService, type JobSpec, type Lineage, type LogChunk, type MetricSeries, type RunDetail, type RunInfo, type RunStatus } from '../../common/jobs';
 import { formatZodError } from '../../common/rpc';
 import type { Logger } from '../log/logger';
 import type { Db } from '../store/database';
@@ -15,7 +14,8 @@ import type { LaunchFile } from './jobShim';
 import { gitLineage } from './lineage';
 import { ContainerRuns } from './containerRuns';
 import { RunWatcher } from './runWatcher';
-import { logBatches, readLogLines } from './runFiles';
+import { readLogLines, replayThenFollow } from './runFiles';
+import { isFinal, newRunId, parseSize, probeGpus, shimAlive } from './jobUtil';
 
 /** What jobs need from the env service. */
 export interface JobEnvs {
@@ -46,17 +46,6 @@ export interface JobServiceConfig {
   gpuProbe?: () => Promise<string[]>;
 }
 
-/** nvidia-smi's GPUs (index and UUID per device); none when it is missing. */
-export function probeGpus(): Promise<string[]> {
-  return new Promise((res) => {
-    execFile('nvidia-smi', ['--query-gpu=index,uuid', '--format=csv,noheader'], { timeout: 10_000 }, (err, out) => {
-      if (err) return res([]);
-      res(out.split('\n').map((l) => l.split(',')[0]!.trim()).filter(Boolean));
-    });
-  });
-}
-
-const newRunId = () => `r${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 
 /**
  * Jobs: specs validated at the boundary, a GPU-aware queue, local runs in their own process group under
@@ -397,34 +386,12 @@ export class JobService implements IJobService {
   }
 
   onDidLog(arg: { id: string; from?: number }): Event<LogChunk> {
-    return (listener) => {
-      let em = this.logEmitters.get(arg.id);
-      if (!em) this.logEmitters.set(arg.id, (em = new Emitter<LogChunk>()));
-      // Replay what is stored, holding live chunks back until the replay has caught up with them.
-      const held: LogChunk[] = [];
-      let replaying = true;
-      let next = arg.from ?? 0;
-      const deliver = (c: LogChunk) => {
-        if (c.n + c.count <= next && !c.end) return;
-        const part = skipLines(c, next - c.n);
-        next = part.n + part.count;
-        if (part.count || part.end) listener(part);
-      };
-      const sub = em.event((c) => (replaying ? held.push(c) : deliver(c)));
-      void (async () => {
-        // One pass over the stored files; the live chunks held meanwhile carry on from where it stops.
-        try {
-          for await (const b of logBatches(this.runDir(arg.id), arg.id, next)) deliver(b);
-        } catch (err) {
-          this.log.warn(`run ${arg.id}: cannot replay its log: ${(err as Error).message}`);
-        }
-        const r = this.store.get(arg.id);
-        if (r && isFinal(r.status) && !held.some((c) => c.end)) listener({ runId: arg.id, n: next, text: '', count: 0, streams: [], end: true });
-        replaying = false;
-        for (const c of held.splice(0)) deliver(c);
-      })();
-      return sub;
-    };
+    let em = this.logEmitters.get(arg.id);
+    if (!em) this.logEmitters.set(arg.id, (em = new Emitter<LogChunk>()));
+    return replayThenFollow(em.event, this.runDir(arg.id), arg.id, arg.from ?? 0, () => {
+      const r = this.store.get(arg.id);
+      return !!r && isFinal(r.status);
+    }, (m) => this.log.warn(m));
   }
 
   onDidMetric(arg: { id: string }): Event<MetricSeries[]> {
@@ -440,29 +407,6 @@ export class JobService implements IJobService {
     this.watchers.clear();
     this.containers.dispose();
     this._onDidChangeRun.dispose();
-  }
-}
-
-const isFinal = (s: RunStatus) => s !== 'queued' && s !== 'running';
-
-/** Bytes in a size like "8g" or "512m". */
-function parseSize(s: string | undefined): number | undefined {
-  if (!s) return undefined;
-  const m = /^(\d+(?:\.\d+)?)([kmgt]?)$/i.exec(s)!;
-  return Math.round(Number(m[1]) * 1024 ** ' kmgt'.indexOf((m[2] || ' ').toLowerCase()));
-}
-
-/** Whether a pid is a live Lathe job shim (not a reused pid). */
-export function shimAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('jobShim');
-  } catch {
-    return true; // no /proc (macOS): the pid answered, trust it
   }
 }
 

@@ -1,5 +1,6 @@
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Event } from '../../common/event';
 import { skipLines, type LogChunk } from '../../common/jobs';
 import type { ExitFile, ShimState } from './jobShim';
 import type { MetricRecord } from './jobStore';
@@ -234,3 +235,33 @@ export function parseMetricLines(lines: string[]): MetricRecord[] {
   return out;
 }
 
+
+/**
+ * A log subscription: the stored lines from `from` first, in one pass over the files, then the live
+ * chunks, which are held back during the replay and trimmed so no line comes twice.
+ */
+export function replayThenFollow(live: Event<LogChunk>, runDir: string, runId: string, from: number, ended: () => boolean, warn: (m: string) => void): Event<LogChunk> {
+  return (listener) => {
+    const held: LogChunk[] = [];
+    let replaying = true;
+    let next = from;
+    const deliver = (c: LogChunk) => {
+      if (c.n + c.count <= next && !c.end) return;
+      const part = skipLines(c, next - c.n);
+      next = part.n + part.count;
+      if (part.count || part.end) listener(part);
+    };
+    const sub = live((c) => (replaying ? held.push(c) : deliver(c)));
+    void (async () => {
+      try {
+        for await (const b of logBatches(runDir, runId, next)) deliver(b);
+      } catch (err) {
+        warn(`run ${runId}: cannot replay its log: ${(err as Error).message}`);
+      }
+      if (ended() && !held.some((c) => c.end)) listener({ runId, n: next, text: '', count: 0, streams: [], end: true });
+      replaying = false;
+      for (const c of held.splice(0)) deliver(c);
+    })();
+    return sub;
+  };
+}
