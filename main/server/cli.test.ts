@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../scripts/test/tempDir';
+import { capture } from '../../scripts/test/capture';
 import { resolveTarget, runCli } from './cli';
 import { startCore } from './serverMain';
 
@@ -12,12 +13,6 @@ afterEach(() => {
   dir?.remove();
   dir = undefined;
 });
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { log: (s: string) => out.push(s), error: (s: string) => err.push(s) }, out, err };
-}
 
 describe('lathe CLI', () => {
   it('prints status as JSON from a remote core given --url and LATHE_TOKEN', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeInstallation } from '../../scripts/test/condaFixture';
 import { tempDir } from '../../scripts/test/tempDir';
+import { capture } from '../../scripts/test/capture';
 import { runCli } from './cli';
 import { startCore } from './serverMain';
 
@@ -11,12 +12,6 @@ afterEach(() => {
   dir?.remove();
   dir = undefined;
 });
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { log: (s: string) => out.push(s), error: (s: string) => err.push(s) }, out, err };
-}
 
 describe('lathe env (against a core whose user has a stand-in conda)', () => {
   it('creates, lists, shows, plans, exports and reports errors through a running core', async () => {
