@@ -40,7 +40,7 @@ export type TerminalOutput = { data: string; replay?: boolean } | { exit: { code
  * Flow control, as VS Code does it: the client acks characters it has rendered; the pty is paused while
  * any attached client has more than HIGH unacked characters and resumes below LOW.
  */
-export const TerminalFlow = { HighWatermarkChars: 1_000_000, LowWatermarkChars: 250_000, AckChunkChars: 50_000 } as const;
+export const TerminalFlow = { HighWatermarkChars: 4_000_000, LowWatermarkChars: 2_000_000, AckChunkChars: 100_000 } as const;
 
 /** Defaults for the new-terminal chooser. */
 export interface TerminalDefaults {

@@ -30,8 +30,8 @@ export function terminalRenderer(id: string): string {
   return t?.element?.querySelector('canvas') ? 'webgl' : 'dom';
 }
 
-/** The cursor's row on the screen (0 = top) and the screen's row count, for tests that point at the screen. */
-export function terminalCursor(id: string): { row: number; rows: number } | undefined {
+/** The cursor's row on the screen (0 = top) and the screen's size, for tests that point at the screen. */
+export function terminalCursor(id: string): { row: number; rows: number; cols: number } | undefined {
   const t = terminals.get(id);
-  return t ? { row: t.buffer.active.cursorY, rows: t.rows } : undefined;
+  return t ? { row: t.buffer.active.cursorY, rows: t.rows, cols: t.cols } : undefined;
 }
