@@ -1,10 +1,12 @@
-import { BrowserWindow, Menu, app, dialog, ipcMain, screen, session, shell } from 'electron';
+import { BrowserWindow, Menu, app, dialog, ipcMain, safeStorage, screen, session, shell } from 'electron';
 import Store from 'electron-store';
 import { join } from 'node:path';
+import { resolveDataDir } from '../main/node/paths';
 import { generateToken } from '../main/server/auth';
 import { CoreProcess } from './coreProcess';
 import { registerDesktopHost } from './desktopHost';
 import { menuTemplate } from './menu';
+import { desktopStoreKey } from './storeKey';
 import { authorizeCoreRequests, guardNavigation, installPermissionHandlers, secureWebPreferences } from './security';
 import { loadBounds, type WindowBounds } from './windowState';
 
@@ -22,7 +24,9 @@ async function main(): Promise<void> {
   // The folder with package.json: the repo in development, the asar in a packaged app.
   const appRoot = app.getAppPath();
   const token = generateToken();
-  const core = new CoreProcess({ entry: join(appRoot, 'dist', 'core', 'lathe.mjs'), execPath: process.execPath, token, dataDir: process.env.LATHE_HOME });
+  // The secret store's key stays in the OS keychain; the core gets it by environment at each launch.
+  const keyEnv = desktopStoreKey(safeStorage, join(app.getPath('userData'), 'store-key.bin'), resolveDataDir(process.env.LATHE_HOME));
+  const core = new CoreProcess({ entry: join(appRoot, 'dist', 'core', 'lathe.mjs'), execPath: process.execPath, token, dataDir: process.env.LATHE_HOME, env: { ...process.env, ...keyEnv } });
   core.on('crash', (code) => console.error(`lathe: the core exited (${code}); restarting it`));
   core.on('giveup', (err: Error) => dialog.showErrorBox('Lathe core stopped', err.message));
   const { url } = await core.start();

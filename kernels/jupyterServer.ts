@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { Emitter, type IDisposable } from '../main/common/event';
+import { withoutCoreSecrets } from '../main/common/coreEnv';
 import { AppError } from '../main/common/errors';
 import { generateSecret } from './secret';
 import type { JupyterCommand } from './findJupyter';
@@ -140,8 +141,7 @@ export class JupyterServerSupervisor implements IDisposable {
     ];
     const base = o.env ?? process.env;
     const jupyterPath = [...(o.jupyterPath ?? []), ...(base.JUPYTER_PATH ? [base.JUPYTER_PATH] : [])].join(delimiter);
-    const env = { ...base, JUPYTER_TOKEN: this.token, JUPYTER_RUNTIME_DIR: join(o.runtimeDir, 'runtime'), PYTHONUNBUFFERED: '1', ...(jupyterPath ? { JUPYTER_PATH: jupyterPath } : {}) };
-    delete (env as Record<string, string | undefined>).LATHE_TOKEN;
+    const env = { ...withoutCoreSecrets(base), JUPYTER_TOKEN: this.token, JUPYTER_RUNTIME_DIR: join(o.runtimeDir, 'runtime'), PYTHONUNBUFFERED: '1', ...(jupyterPath ? { JUPYTER_PATH: jupyterPath } : {}) };
     this.recent = [];
     this.nodelay = false;
     // Its own process group, so a hard stop also takes the kernels it started.

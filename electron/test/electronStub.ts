@@ -43,6 +43,9 @@ class App extends EventEmitter {
   requestSingleInstanceLock() {
     return true;
   }
+  getPath(name: string) {
+    return `${process.env.LATHE_HOME ?? '/tmp'}/electron-${name}`;
+  }
   quit() {
     this.emit('will-quit', { preventDefault() {} });
   }
@@ -145,6 +148,19 @@ export const dialog = {
   },
 };
 
+/** No keychain in the stub: the shell leaves the secret store key to the core, as on a Linux desktop without one. */
+export const safeStorage = {
+  isEncryptionAvailable() {
+    return false;
+  },
+  encryptString(s: string): Buffer {
+    throw new Error(`safeStorage is unavailable (asked to seal ${s.length} chars)`);
+  },
+  decryptString(): string {
+    throw new Error('safeStorage is unavailable');
+  },
+};
+
 export const screen = {
   getAllDisplays() {
     return [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }];
@@ -160,4 +176,4 @@ export const Menu = {
   },
 };
 
-export default { app, BrowserWindow, ipcMain, ipcRenderer, contextBridge, session, shell, dialog, screen, Menu };
+export default { app, BrowserWindow, ipcMain, ipcRenderer, contextBridge, session, shell, dialog, safeStorage, screen, Menu };

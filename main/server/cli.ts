@@ -6,6 +6,7 @@ import { parse, withClient } from './cliClient';
 import { ENV_USAGE, envCommand } from './envCommand';
 import { JOB_USAGE, jobCommand } from './jobCommand';
 import { NB_USAGE, nbCommand } from './nbCommand';
+import { SECRET_USAGE, secretCommand } from './secretCommand';
 import { VERSION, startCore } from './serverMain';
 
 const HELP = `lathe ${VERSION}: the Lathe workbench core and its command-line client
@@ -19,6 +20,7 @@ Usage:
         Run a notebook headless (parameters go after the cell tagged "parameters"); exit 1 if a cell fails.
 ${ENV_USAGE}
 ${JOB_USAGE}
+${SECRET_USAGE}
   lathe --version | help
 
 Client commands talk to a running core: the local one on this data dir by default, or a remote one with
@@ -42,6 +44,8 @@ export async function runCli(argv: string[], out: Out = console, env: NodeJS.Pro
         return await envCommand(rest, out, env);
       case 'job':
         return await jobCommand(rest, out, env);
+      case 'secret':
+        return await secretCommand(rest, out, env);
       case '--version':
       case '-v':
         out.log(VERSION);

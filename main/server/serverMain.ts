@@ -8,6 +8,9 @@ import { RpcServer } from '../common/rpcServer';
 import { SettingsChannel } from '../common/settings';
 import { StatusChannel, type ServiceState } from '../common/status';
 import { KernelChannel } from '../common/kernels';
+import { SecretChannel } from '../common/secrets';
+import { SecretService } from '../node/secrets/secretService';
+import { SecretStore, loadStoreKey } from '../node/secrets/secretStore';
 import { NotebookFileChannel } from '../common/notebooks';
 import { NotebookFileService } from '../../kernels/notebookFileService';
 import { TerminalChannel } from '../common/terminal';
@@ -92,6 +95,9 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
   const disposables: { dispose(): unknown }[] = [];
   try {
     const settings = new SettingsService({ dataDir }, log.child('settings'));
+    const secretStore = new SecretStore(db, () => loadStoreKey(dataDir, options.userEnv ?? process.env), (v) => log.addSecret(v));
+    const secrets = new SecretService(secretStore);
+    disposables.push(secrets);
     const terminals = new TerminalService({}, log.child('terminal'));
     disposables.push(settings, terminals);
     const workspace = resolve(options.workspace ?? homedir());
@@ -115,7 +121,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     );
     disposables.push(envs);
     const jobs = new JobService(
-      { dataDir, shimScript: resolve(ROOT, 'dist', 'core', 'jobShim.mjs'), coreScript: resolve(ROOT, 'dist', 'core', 'lathe.mjs'), pythonPath: resolve(ROOT, 'resources', 'python'), env: options.userEnv ?? process.env },
+      { dataDir, shimScript: resolve(ROOT, 'dist', 'core', 'jobShim.mjs'), coreScript: resolve(ROOT, 'dist', 'core', 'lathe.mjs'), pythonPath: resolve(ROOT, 'resources', 'python'), env: options.userEnv ?? process.env, secrets },
       db,
       envs,
       log.child('jobs'),
@@ -136,6 +142,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     rpc.serveChannel(NotebookFileChannel, new NotebookFileService({ root: workspace }));
     rpc.serveChannel(EnvChannel, envs);
     rpc.serveChannel(JobChannel, jobs);
+    rpc.serveChannel(SecretChannel, secrets);
 
     const front = new HttpFront({ token, bindHost: host, staticDir: options.staticDir ?? resolve(ROOT, 'dist', 'renderer'), extraOrigins: options.extraOrigins }, rpc, log.child('http'));
     const tcp = front.createServer(false);

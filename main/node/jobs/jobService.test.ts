@@ -144,6 +144,13 @@ lathe.set_tags({"dataset": "iris"})
     expect(rows).not.toContain('s3cr3t-value-xyz');
   });
 
+  it('takes secrets from the encrypted store before the core environment', async () => {
+    const { jobs, work } = setup({ secrets: { reveal: (n) => (n === 'API_TOKEN' ? 'from-the-store-123' : undefined) } });
+    const run = await jobs.submit({ name: 's', command: ['sh', '-c', 'test "$API_TOKEN" = from-the-store-123 && echo "store $API_TOKEN"'], secrets: ['API_TOKEN'] }, { baseDir: work });
+    expect(await ended(jobs, run.id)).toMatchObject({ status: 'succeeded' });
+    expect(chunkLines(await jobs.logs(run.id)).map((l) => l.l)).toEqual(['store ***']);
+  });
+
   it('never gives a GPU to two runs: the third waits for one to free up', async () => {
     const { jobs, work } = setup({ gpuProbe: async () => ['0', '1'], concurrency: 8 });
     const runs: RunInfo[] = [];

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { cpus, hostname } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { Emitter, type Event } from '../../common/event';
+import { withoutCoreSecrets } from '../../common/coreEnv';
 import { AppError } from '../../common/errors';
 import type { EnvDetail, ExportFormat } from '../../common/envs';
 import { durationSeconds, JobSpecSchema, type IJobService, type JobSpec, type Lineage, type LogChunk, type MetricSeries, type RunDetail, type RunInfo, type RunStatus } from '../../common/jobs';
@@ -36,6 +37,8 @@ export interface JobServiceConfig {
   pythonPath: string;
   /** The user's environment jobs start from (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The user's secret store (`lathe secret set`); LATHE_SECRET_<NAME> in the core's environment is the fallback. */
+  secrets?: { reveal(name: string): string | undefined };
   /** Local runs at once (default: the CPU count). */
   concurrency?: number;
   pollMs?: number;
@@ -130,13 +133,16 @@ export class JobService implements IJobService {
       }
     }
     for (const s of spec.secrets ?? []) {
-      if (!this.secret(s)) throw new AppError('MISSING_SECRET', `secrets: ${s} is not set. Start the core with LATHE_SECRET_${s} in its environment.`);
+      if (!this.secret(s)) throw new AppError('MISSING_SECRET', `secrets: ${s} is not set. Add it with \`lathe secret set ${s}\` (or in the Jobs panel's secrets), or start the core with LATHE_SECRET_${s} in its environment.`);
     }
   }
 
-  /** Secrets come from the core's environment (LATHE_SECRET_NAME) and exist only in memory and the job's environment. */
+  /**
+   * A secret from the encrypted store, else from the core's environment (LATHE_SECRET_NAME). Either way the value
+   * exists only in memory and in the job's environment, and is redacted from its logs.
+   */
   private secret(name: string): string | undefined {
-    return (this.config.env ?? process.env)[`LATHE_SECRET_${name}`];
+    return this.config.secrets?.reveal(name) ?? (this.config.env ?? process.env)[`LATHE_SECRET_${name}`];
   }
 
   private enqueue(spec: JobSpec, baseDir: string, attempt: number, rerunOf?: string): RunInfo {
@@ -200,7 +206,7 @@ export class JobService implements IJobService {
     }
     const secrets = Object.fromEntries((spec.secrets ?? []).map((s) => [s, this.secret(s) ?? '']));
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(userEnv)) if (v !== undefined && !k.startsWith('LATHE_SECRET_') && k !== 'LATHE_TOKEN') env[k] = v;
+    Object.assign(env, withoutCoreSecrets(userEnv));
     Object.assign(env, envDetail?.activation ?? {}, spec.envVars ?? {}, secrets, {
       LATHE_RUN_ID: r.id,
       LATHE_RUN_DIR: dir,

@@ -39,4 +39,12 @@ export const migrations: readonly Migration[] = [
     name: 'run system-metrics file offset',
     sql: `ALTER TABLE runs ADD COLUMN system_offset INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 5,
+    name: 'secrets (encrypted), remote Jupyter servers, remembered kernels',
+    sql: `CREATE TABLE secrets (ns TEXT NOT NULL, name TEXT NOT NULL, iv BLOB NOT NULL, tag BLOB NOT NULL, data BLOB NOT NULL,
+            length INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (ns, name));
+          CREATE TABLE jupyter_servers (id TEXT PRIMARY KEY, name TEXT NOT NULL, url TEXT NOT NULL, added_at TEXT NOT NULL);
+          CREATE TABLE kernel_sessions (kernel_id TEXT PRIMARY KEY, server TEXT NOT NULL, spec TEXT NOT NULL, path TEXT, started_at TEXT NOT NULL);`,
+  },
 ];

@@ -2,6 +2,7 @@ import { spawn } from 'node-pty';
 import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
+import { withoutCoreSecrets } from '../../common/coreEnv';
 import { Emitter, type Event } from '../../common/event';
 import { AppError, ErrorCode } from '../../common/errors';
 import { CreateTerminalSchema, type CreateTerminalOptions, type ITerminalService, type TerminalDefaults, type TerminalInfo, type TerminalOutput } from '../../common/terminal';
@@ -18,7 +19,7 @@ export interface TerminalServiceConfig {
   env?: NodeJS.ProcessEnv;
 }
 
-const DEFAULT_HIDDEN_ENV = ['LATHE_TOKEN', 'ELECTRON_RUN_AS_NODE', 'ELECTRON_NO_ATTACH_CONSOLE'];
+const DEFAULT_HIDDEN_ENV = ['ELECTRON_RUN_AS_NODE', 'ELECTRON_NO_ATTACH_CONSOLE'];
 
 /** Terminals on real ptys (node-pty). Owns every pty it starts and kills them on dispose. */
 export class TerminalService implements ITerminalService {
@@ -53,7 +54,7 @@ export class TerminalService implements ITerminalService {
     if (!st.isDirectory()) throw new AppError(ErrorCode.InvalidArgument, `The working directory ${cwd} is not a folder. Choose a folder.`);
     const shell = this.findShell(o.shell ?? this.defaultShell());
     const childEnv: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...env, ...o.env })) if (v !== undefined) childEnv[k] = v;
+    Object.assign(childEnv, withoutCoreSecrets({ ...env, ...o.env }));
     for (const k of [...DEFAULT_HIDDEN_ENV, ...(this.config.hiddenEnv ?? [])]) delete childEnv[k];
     Object.assign(childEnv, { TERM: 'xterm-256color', COLORTERM: 'truecolor', TERM_PROGRAM: 'lathe' });
     const id = `t${this.nextId++}`;
