@@ -36,6 +36,8 @@ export interface JupyterServerOptions {
   jupyterPath?: string[];
   /** Stop restarting after this many failures in a row. */
   maxRestarts?: number;
+  /** Serve under a path prefix (e.g. "/user/alice/", as behind JupyterHub's proxy); default "/". */
+  baseUrl?: string;
 }
 
 /** Connection details of a running server. */
@@ -137,6 +139,7 @@ export class JupyterServerSupervisor implements IDisposable {
       '--ServerApp.open_browser=False',
       `--ServerApp.root_dir=${o.rootDir}`,
       '--ServerApp.shutdown_no_activity_timeout=0',
+      ...(o.baseUrl ? [`--ServerApp.base_url=${o.baseUrl}`] : []),
       ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
     ];
     const base = o.env ?? process.env;
@@ -165,7 +168,7 @@ export class JupyterServerSupervisor implements IDisposable {
     child.once('exit', () => {
       if (this.child === child && !this.stopping && this._state.state === 'running') void this.onCrash();
     });
-    const url = `http://127.0.0.1:${this.port}/`;
+    const url = `http://127.0.0.1:${this.port}${this.options.baseUrl ?? '/'}`;
     const ready = this.waitUntilAnswering(url);
     const result = await Promise.race([ready.then(() => 'ready'), exited, sleep(o.startTimeoutMs ?? 60_000).then(() => 'timeout')]);
     if (result !== 'ready') {

@@ -1,10 +1,15 @@
-import { KernelManager, KernelSpecAPI, ServerConnection, type Kernel, type KernelMessage } from '@jupyterlab/services';
+import { KernelAPI, KernelManager, KernelSpecAPI, ServerConnection, type Kernel, type KernelMessage } from '@jupyterlab/services';
+import type Database from 'better-sqlite3';
 import { WebSocket } from 'ws';
 import { Emitter, type Event } from '../main/common/event';
 import { AppError, ErrorCode, isAppError } from '../main/common/errors';
 import type { CallContext } from '../main/common/rpc';
-import type { ExecuteRequest, ExecuteResult, IKernelService, JupyterServerStatus, KernelEvent, KernelInfo, KernelSpecInfo, KernelStatus, NotebookOutput, VariableInfo } from '../main/common/kernels';
+import type { AddServerOptions, ExecuteRequest, ExecuteResult, IKernelService, JupyterServerStatus, KernelEvent, KernelInfo, KernelSpecInfo, KernelStatus, NotebookOutput, RemoteServerInfo, VariableInfo } from '../main/common/kernels';
 import type { JupyterServerSupervisor } from './jupyterServer';
+import type { RemoteServers } from './remoteServers';
+
+/** The supervised server's id in KernelInfo.server and KernelSpecInfo.server. */
+export const LOCAL = 'local';
 
 /** How many recent events a kernel keeps for reattaching pages, and how many characters of output at most. */
 export const REPLAY_EVENTS = 2000;
@@ -12,6 +17,8 @@ export const REPLAY_CHARS = 8 * 1024 * 1024;
 
 interface KernelRecord {
   conn: Kernel.IKernelConnection;
+  /** "local" or a remote server's id. */
+  server: string;
   spec: string;
   path?: string;
   events: Emitter<KernelEvent>;
@@ -22,61 +29,98 @@ interface KernelRecord {
   pendingInput?: { header: KernelMessage.IHeader<'input_request'> };
 }
 
+/** Optional parts: remote servers, and a database to remember kernels across core restarts. */
+export interface KernelServiceOptions {
+  remotes?: RemoteServers;
+  db?: Database.Database;
+}
+
 /**
- * Kernels on the supervised local Jupyter server, driven through @jupyterlab/services from Node. The core
- * holds the connections, so kernels outlive pages; a server restart marks its kernels dead and says so.
+ * Kernels on the supervised local Jupyter server and on remote servers the user added, driven through
+ * @jupyterlab/services from Node. The core holds the connections, so kernels outlive pages. A local server restart
+ * marks its kernels dead and says so; a remote server that drops is reconnected when it answers again, and its
+ * kernels (remembered in SQLite) are found again by the next core.
  */
 export class KernelService implements IKernelService {
   private manager: KernelManager | undefined;
   private settings: ServerConnection.ISettings | undefined;
   private starting: Promise<ServerConnection.ISettings> | undefined;
+  private readonly remoteManagers = new Map<string, Promise<KernelManager>>();
   private readonly kernels = new Map<string, KernelRecord>();
+  private restoring: Promise<void> | undefined;
   readonly onDidChangeServer: Event<JupyterServerStatus>;
+  readonly onDidChangeRemoteServers: Event<RemoteServerInfo[]>;
 
   constructor(
     private readonly supervisor: JupyterServerSupervisor,
-    private readonly log: { warn(msg: string, f?: Record<string, unknown>): void },
+    private readonly log: { warn(msg: string, f?: Record<string, unknown>): void; info?(msg: string, f?: Record<string, unknown>): void },
+    private readonly options: KernelServiceOptions = {},
   ) {
     this.onDidChangeServer = supervisor.onDidChangeState as Event<JupyterServerStatus>;
     supervisor.onDidChangeState((s) => {
-      if (s.state !== 'running') this.dropConnections(s.state === 'restarting' ? 'the Jupyter server restarted' : `the Jupyter server is ${s.state}`);
+      if (s.state !== 'running') this.dropLocal(s.state === 'restarting' ? 'the Jupyter server restarted' : `the Jupyter server is ${s.state}`);
     });
+    this.onDidChangeRemoteServers = options.remotes?.onDidChange ?? (() => ({ dispose() {} }));
+    options.remotes?.onDidChange((list) => this.onRemotesChanged(list));
+    // The local server of a previous core is gone, and its kernels with it.
+    options.db?.prepare('DELETE FROM kernel_sessions WHERE server = ?').run(LOCAL);
   }
 
   async server(): Promise<JupyterServerStatus> {
     return this.supervisor.state;
   }
 
+  /** Every kernelspec of every reachable server. The local server failing does not hide the remote ones. */
   async specs(): Promise<KernelSpecInfo[]> {
-    const settings = await this.ensureServer();
-    const specs = await KernelSpecAPI.getSpecs(settings);
-    return Object.values(specs.kernelspecs)
-      .filter((s): s is NonNullable<typeof s> => !!s)
-      .map((s) => ({ name: s.name, displayName: s.display_name, language: s.language, server: 'local' }));
+    const remotes = (this.options.remotes?.list() ?? []).filter((r) => r.state !== 'rejected' && r.state !== 'unreachable');
+    const results = await Promise.allSettled([this.localSpecs(), ...remotes.map((r) => this.remoteSpecs(r))]);
+    const local = results[0];
+    if (local.status === 'rejected' && !remotes.length) throw local.reason;
+    return results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
   }
 
   async list(): Promise<KernelInfo[]> {
+    // A page after a core restart looks for its notebook's kernel here: give reattaching a moment, never a hang.
+    await Promise.race([this.restoreSessions(), new Promise((r) => setTimeout(r, 5000).unref())]);
     return [...this.kernels.entries()].map(([id, k]) => this.describe(id, k));
   }
 
-  async start(options: { spec?: string; path?: string }): Promise<KernelInfo> {
-    await this.ensureServer();
+  async start(options: { spec?: string; path?: string; server?: string }): Promise<KernelInfo> {
     const spec = options.spec ?? 'python3';
+    const server = options.server ?? this.lastServerFor(options.path) ?? LOCAL;
+    const manager = await this.managerFor(server);
     let conn: Kernel.IKernelConnection;
     try {
-      conn = await this.manager!.startNew({ name: spec });
+      conn = await manager.startNew({ name: spec });
     } catch (err) {
-      const known = (await this.specs().catch(() => [])).map((s) => s.name);
-      throw new AppError('KERNEL_START_FAILED', `Could not start a "${spec}" kernel: ${(err as Error).message}. Available kernels: ${known.join(', ') || 'none'}.`);
+      const known = (await this.specs().catch(() => [])).filter((s) => s.server === server).map((s) => s.name);
+      throw new AppError('KERNEL_START_FAILED', `Could not start a "${spec}" kernel on ${this.serverName(server)}: ${(err as Error).message}. Available kernels there: ${known.join(', ') || 'none'}.`);
     }
-    const record: KernelRecord = { conn, spec, path: options.path, events: new Emitter<KernelEvent>(), recent: [], recentSize: 0 };
-    this.kernels.set(conn.id, record);
-    conn.statusChanged.connect((_, status) => record.events.fire({ type: 'status', status: status as KernelStatus }));
-    conn.connectionStatusChanged.connect((_, c) => {
-      if (c === 'disconnected') record.events.fire({ type: 'status', status: 'disconnected' });
-      if (c === 'connected') void this.probeUntilKnown(conn);
-    });
+    const record = this.track(conn, server, spec, options.path);
+    const now = new Date().toISOString();
+    this.options.db?.prepare('INSERT OR REPLACE INTO kernel_sessions (kernel_id, server, spec, path, started_at) VALUES (?, ?, ?, ?, ?)').run(conn.id, server, spec, options.path ?? null, now);
+    if (options.path) this.options.db?.prepare('INSERT OR REPLACE INTO notebook_kernels (path, server, spec, updated_at) VALUES (?, ?, ?, ?)').run(options.path, server, spec, now);
     return this.describe(conn.id, record);
+  }
+
+  async remoteServers(): Promise<RemoteServerInfo[]> {
+    return this.remotes().list();
+  }
+
+  async addServer(options: AddServerOptions): Promise<RemoteServerInfo> {
+    const info = await this.remotes().add(options);
+    // A new token for a known server: connect again with it.
+    this.remoteManagers.get(info.id)?.then((m) => m.dispose(), () => undefined);
+    this.remoteManagers.delete(info.id);
+    return info;
+  }
+
+  async removeServer(id: string): Promise<void> {
+    this.remotes().remove(id);
+    for (const [kid, k] of this.kernels) if (k.server === id) this.forget(kid, k, 'its server was removed from Lathe (the kernel itself goes on running there)');
+    this.options.db?.prepare('DELETE FROM kernel_sessions WHERE server = ?').run(id);
+    void this.remoteManagers.get(id)?.then((m) => m.dispose(), () => undefined);
+    this.remoteManagers.delete(id);
   }
 
   async execute(kernelId: string, request: ExecuteRequest, ctx?: CallContext): Promise<ExecuteResult> {
@@ -174,6 +218,7 @@ export class KernelService implements IKernelService {
   async shutdown(kernelId: string): Promise<void> {
     const k = this.get(kernelId);
     this.kernels.delete(kernelId);
+    this.options.db?.prepare('DELETE FROM kernel_sessions WHERE kernel_id = ?').run(kernelId);
     try {
       await k.conn.shutdown();
     } finally {
@@ -213,10 +258,21 @@ export class KernelService implements IKernelService {
     k.events.fire(e);
   }
 
-  /** Shuts every kernel down and stops the server. */
+  /**
+   * On core exit: shuts the local kernels down and stops the local server. Kernels on remote servers keep running
+   * (a notebook there may train for hours); the next core finds them again through kernel_sessions.
+   */
   async shutdownAll(): Promise<void> {
-    await Promise.all([...this.kernels.keys()].map((id) => this.shutdown(id).catch(() => undefined)));
+    const local = [...this.kernels].filter(([, k]) => k.server === LOCAL).map(([id]) => id);
+    await Promise.all(local.map((id) => this.shutdown(id).catch(() => undefined)));
+    for (const [, k] of this.kernels) {
+      k.conn.dispose();
+      k.events.dispose();
+    }
+    this.kernels.clear();
     this.manager?.dispose();
+    for (const m of this.remoteManagers.values()) void m.then((x) => x.dispose(), () => undefined);
+    this.remoteManagers.clear();
     await this.supervisor.stop();
   }
 
@@ -225,7 +281,7 @@ export class KernelService implements IKernelService {
   }
 
   private describe(id: string, k: KernelRecord): KernelInfo {
-    return { id, spec: k.spec, server: 'local', status: k.conn.isDisposed ? 'dead' : (k.conn.status as KernelStatus), ...(k.path ? { path: k.path } : {}) };
+    return { id, spec: k.spec, server: k.server, status: k.conn.isDisposed ? 'dead' : (k.conn.status as KernelStatus), ...(k.path ? { path: k.path } : {}) };
   }
 
   private get(id: string): KernelRecord {
@@ -251,18 +307,130 @@ export class KernelService implements IKernelService {
     return this.starting;
   }
 
-  private dropConnections(why: string): void {
-    for (const [id, k] of this.kernels) {
-      this.log.warn(`kernel ${id} lost: ${why}`);
-      k.events.fire({ type: 'status', status: 'dead' });
-      k.conn.dispose();
-      k.events.dispose();
-    }
-    this.kernels.clear();
+  private dropLocal(why: string): void {
+    for (const [id, k] of this.kernels) if (k.server === LOCAL) this.forget(id, k, why);
+    this.options.db?.prepare('DELETE FROM kernel_sessions WHERE server = ?').run(LOCAL);
     this.manager?.dispose();
     this.manager = undefined;
     this.settings = undefined;
   }
+
+  /** Marks a kernel dead for its pages and lets go of it. */
+  private forget(id: string, k: KernelRecord, why: string): void {
+    this.log.warn(`kernel ${id} lost: ${why}`);
+    k.events.fire({ type: 'status', status: 'dead' });
+    k.conn.dispose();
+    k.events.dispose();
+    this.kernels.delete(id);
+  }
+
+  /** Wires a kernel connection's status into its record's events. */
+  private track(conn: Kernel.IKernelConnection, server: string, spec: string, path: string | undefined): KernelRecord {
+    const record: KernelRecord = { conn, server, spec, path, events: new Emitter<KernelEvent>(), recent: [], recentSize: 0 };
+    this.kernels.set(conn.id, record);
+    conn.statusChanged.connect((_, status) => record.events.fire({ type: 'status', status: status as KernelStatus }));
+    conn.connectionStatusChanged.connect((_, c) => {
+      if (c === 'disconnected') record.events.fire({ type: 'status', status: 'disconnected' });
+      if (c === 'connected') void this.probeUntilKnown(conn);
+    });
+    return record;
+  }
+
+  private remotes(): RemoteServers {
+    if (!this.options.remotes) throw new AppError('REMOTE_SERVERS_UNAVAILABLE', 'This core was started without remote server support.');
+    return this.options.remotes;
+  }
+
+  private serverName(server: string): string {
+    if (server === LOCAL) return 'this machine';
+    try {
+      return this.remotes().get(server).name;
+    } catch {
+      return server;
+    }
+  }
+
+  /** The server a notebook last ran on, if it is still known. */
+  private lastServerFor(path: string | undefined): string | undefined {
+    if (!path || !this.options.db) return undefined;
+    const row = this.options.db.prepare('SELECT server FROM notebook_kernels WHERE path = ?').get(path) as { server: string } | undefined;
+    if (!row || row.server === LOCAL) return row?.server;
+    return this.options.remotes?.list().some((r) => r.id === row.server) ? row.server : undefined;
+  }
+
+  private async managerFor(server: string): Promise<KernelManager> {
+    if (server === LOCAL) {
+      await this.ensureServer();
+      return this.manager!;
+    }
+    let m = this.remoteManagers.get(server);
+    if (!m) {
+      const settings = this.remotes().settings(server);
+      m = (async () => {
+        const manager = new KernelManager({ serverSettings: settings });
+        await manager.ready;
+        return manager;
+      })();
+      this.remoteManagers.set(server, m);
+      m.catch(() => this.remoteManagers.delete(server));
+    }
+    return m;
+  }
+
+  private async localSpecs(): Promise<KernelSpecInfo[]> {
+    return toSpecs(await KernelSpecAPI.getSpecs(await this.ensureServer()), LOCAL, 'This machine');
+  }
+
+  private async remoteSpecs(r: RemoteServerInfo): Promise<KernelSpecInfo[]> {
+    return toSpecs(await KernelSpecAPI.getSpecs(this.remotes().settings(r.id)), r.id, r.name);
+  }
+
+  /** Finds the kernels a previous core left running on remote servers (once; again when a server comes back). */
+  restoreSessions(only?: string): Promise<void> {
+    const db = this.options.db;
+    if (!db || !this.options.remotes) return Promise.resolve();
+    if (!only && this.restoring) return this.restoring;
+    const run = (async () => {
+      const rows = db.prepare('SELECT * FROM kernel_sessions WHERE server != ?').all(LOCAL) as { kernel_id: string; server: string; spec: string; path: string | null }[];
+      for (const row of rows) {
+        if (this.kernels.has(row.kernel_id) || (only && row.server !== only)) continue;
+        if (!this.options.remotes!.list().some((r) => r.id === row.server)) {
+          db.prepare('DELETE FROM kernel_sessions WHERE kernel_id = ?').run(row.kernel_id);
+          continue;
+        }
+        try {
+          const manager = await this.managerFor(row.server);
+          const model = await KernelAPI.getKernelModel(row.kernel_id, manager.serverSettings);
+          if (!model) {
+            db.prepare('DELETE FROM kernel_sessions WHERE kernel_id = ?').run(row.kernel_id);
+            continue;
+          }
+          this.track(manager.connectTo({ model }), row.server, row.spec, row.path ?? undefined);
+          this.log.info?.(`reattached to kernel ${row.kernel_id} on ${this.serverName(row.server)}`);
+        } catch (err) {
+          // Unreachable now: keep the row, try again when the server is back.
+          this.log.warn(`kernel ${row.kernel_id} on ${this.serverName(row.server)} not reachable yet: ${(err as Error).message}`);
+        }
+      }
+    })();
+    if (!only) this.restoring = run;
+    return run;
+  }
+
+  /** A remote server came back: reconnect its kernels' sockets and look for kernels not found before. */
+  private onRemotesChanged(list: RemoteServerInfo[]): void {
+    for (const r of list) {
+      if (r.state !== 'connected') continue;
+      for (const k of this.kernels.values()) if (k.server === r.id && k.conn.connectionStatus === 'disconnected' && !k.conn.isDisposed) void k.conn.reconnect().catch(() => undefined);
+      void this.restoreSessions(r.id);
+    }
+  }
+}
+
+function toSpecs(specs: Awaited<ReturnType<typeof KernelSpecAPI.getSpecs>>, server: string, serverName: string): KernelSpecInfo[] {
+  return Object.values(specs.kernelspecs)
+    .filter((s): s is NonNullable<typeof s> => !!s)
+    .map((s) => ({ name: s.name, displayName: s.display_name, language: s.language, server, serverName }));
 }
 
 /** Defines a helper in the kernel (underscore-named, so it hides itself) that lists user globals as JSON. */

@@ -34,7 +34,7 @@ afterAll(async () => {
 
 describe('environment kernelspecs', () => {
   it('appear among the server kernelspecs', async () => {
-    expect(await service.specs()).toContainEqual({ name: 'lathe-env-iris', displayName: 'Python (iris)', language: 'python', server: 'local' });
+    expect(await service.specs()).toContainEqual({ name: 'lathe-env-iris', displayName: 'Python (iris)', language: 'python', server: 'local', serverName: 'This machine' });
   });
 
   it("start a kernel with the env's python and activation variables", async () => {

@@ -14,9 +14,36 @@ export interface KernelSpecInfo {
   name: string;
   displayName: string;
   language: string;
-  /** Which server offers it ("local" for the supervised one). */
+  /** Which server offers it ("local" for the supervised one, else a remote server's id). */
   server: string;
+  /** The server's name as the user sees it ("This machine" for the local one). */
+  serverName: string;
 }
+
+/** A Jupyter server the user added by URL and token (a team server, a GPU box, a JupyterHub user server). */
+export interface RemoteServerInfo {
+  id: string;
+  name: string;
+  /** The base URL (no token: that lives in the encrypted secret store). */
+  url: string;
+  addedAt: string;
+  /** From the last probe: "unreachable" and "rejected" say why in `detail`. */
+  state: 'unknown' | 'connected' | 'unreachable' | 'rejected';
+  detail?: string;
+  /** jupyter_server's version. */
+  version?: string;
+}
+
+/** What adding a remote server takes: a URL (any page of the server, `?token=` included) and a token if not in it. */
+export const AddServerSchema = z
+  .object({
+    url: z.string().min(1).max(2048),
+    token: z.string().max(4096).optional(),
+    name: z.string().max(100).optional(),
+  })
+  .strict();
+/** Arguments of addServer. */
+export type AddServerOptions = z.infer<typeof AddServerSchema>;
 
 /** A kernel's execution state (Jupyter's, plus the connection's). */
 export type KernelStatus = 'unknown' | 'starting' | 'idle' | 'busy' | 'terminating' | 'restarting' | 'autorestarting' | 'dead' | 'disconnected';
@@ -98,8 +125,19 @@ export interface IKernelService {
   specs(): Promise<KernelSpecInfo[]>;
   /** The running kernels. */
   list(): Promise<KernelInfo[]>;
-  /** Starts a kernel of the given spec (default python3), optionally for a notebook path. */
-  start(options: { spec?: string; path?: string }): Promise<KernelInfo>;
+  /**
+   * Starts a kernel of the given spec (default python3), optionally for a notebook path, on `server` (default: the
+   * server this notebook last used, else the local one).
+   */
+  start(options: { spec?: string; path?: string; server?: string }): Promise<KernelInfo>;
+  /** The remote Jupyter servers the user added, with their last known state. */
+  remoteServers(): Promise<RemoteServerInfo[]>;
+  /** Adds (or updates the token of) a remote server after checking it answers and accepts the token. */
+  addServer(options: AddServerOptions): Promise<RemoteServerInfo>;
+  /** Forgets a remote server and its token; kernels running there are left running. */
+  removeServer(id: string): Promise<void>;
+  /** Fires when a remote server is added, removed, lost or back. */
+  readonly onDidChangeRemoteServers: Event<RemoteServerInfo[]>;
   /** Runs code; outputs stream on onDidKernelEvent. Cancelling the call interrupts the kernel. */
   execute(kernelId: string, request: ExecuteRequest, ctx?: CallContext): Promise<ExecuteResult>;
   /** The kernel's user-defined globals (names, types, shapes), read silently: no output, no execution count. */
@@ -126,7 +164,10 @@ export const KernelChannel = defineChannel<IKernelService>({
     server: [],
     specs: [],
     list: [],
-    start: [z.object({ spec: z.string().min(1).max(200).optional(), path: z.string().min(1).max(4096).optional() }).strict()],
+    start: [z.object({ spec: z.string().min(1).max(200).optional(), path: z.string().min(1).max(4096).optional(), server: z.string().min(1).max(100).optional() }).strict()],
+    remoteServers: [],
+    addServer: [AddServerSchema],
+    removeServer: [z.string().min(1).max(100)],
     execute: [KernelId, ExecuteRequestSchema],
     inputReply: [KernelId, z.string().max(1024 * 1024)],
     variables: [KernelId],
@@ -134,5 +175,5 @@ export const KernelChannel = defineChannel<IKernelService>({
     restart: [KernelId],
     shutdown: [KernelId],
   },
-  events: { onDidChangeServer: null, onDidKernelEvent: z.object({ kernelId: KernelId }).strict() },
+  events: { onDidChangeServer: null, onDidChangeRemoteServers: null, onDidKernelEvent: z.object({ kernelId: KernelId }).strict() },
 });

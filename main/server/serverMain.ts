@@ -17,6 +17,7 @@ import { TerminalChannel } from '../common/terminal';
 import { findJupyterServer } from '../../kernels/findJupyter';
 import { JupyterServerSupervisor } from '../../kernels/jupyterServer';
 import { KernelService } from '../../kernels/kernelService';
+import { RemoteServers } from '../../kernels/remoteServers';
 import { latheJupyterPath } from '../../kernels/kernelspecs';
 import { Logger, type LogLevel } from '../node/log/logger';
 import { resolveDataDir } from '../node/paths';
@@ -57,6 +58,8 @@ export interface CoreOptions {
   workspace?: string;
   /** A Python with jupyter_server to use instead of searching for one. */
   jupyterPython?: string;
+  /** How often remote Jupyter servers are probed (default 15 s). */
+  remoteProbeMs?: number;
   /** The environment the core treats as the user's for finding conda and running its tools (default process.env). */
   userEnv?: NodeJS.ProcessEnv;
   /** The user's home folder for conda discovery (default the OS's). */
@@ -112,7 +115,9 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
       rootDir: workspace,
       log: (line) => jupyterLog.debug(line),
     });
-    const kernels = new KernelService(supervisor, jupyterLog);
+    const remotes = new RemoteServers(db, { get: (id) => secretStore.get('jupyter', id), set: (id, t) => secretStore.set('jupyter', id, t), delete: (id) => secretStore.delete('jupyter', id) }, { probeMs: options.remoteProbeMs });
+    disposables.push(remotes);
+    const kernels = new KernelService(supervisor, jupyterLog, { remotes, db });
     const envs = new EnvService(
       { dataDir, scan: { env: options.userEnv ?? process.env, home: options.home ?? homedir(), platform: process.platform, isRoot: process.getuid?.() === 0 } },
       db,
@@ -158,6 +163,8 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     log.info('core started', { url, dataDir, version: VERSION, pid: process.pid });
     // Env discovery writes the env kernelspecs; start it now (it reads the disk only) so kernels are ready to pick.
     envs.list().catch((err: Error) => log.warn(`env discovery failed: ${err.message}`));
+    // Kernels left running on remote servers by the last core are found again; probing says which servers answer.
+    void remotes.probeAll().then(() => kernels.restoreSessions());
     // Runs that were going when the last core stopped are found again (their shims kept them alive).
     jobs.start().catch((err: Error) => log.warn(`job reattach failed: ${err.message}`));
 

@@ -47,4 +47,9 @@ export const migrations: readonly Migration[] = [
           CREATE TABLE jupyter_servers (id TEXT PRIMARY KEY, name TEXT NOT NULL, url TEXT NOT NULL, added_at TEXT NOT NULL);
           CREATE TABLE kernel_sessions (kernel_id TEXT PRIMARY KEY, server TEXT NOT NULL, spec TEXT NOT NULL, path TEXT, started_at TEXT NOT NULL);`,
   },
+  {
+    version: 6,
+    name: 'the server each notebook last ran on',
+    sql: `CREATE TABLE notebook_kernels (path TEXT PRIMARY KEY, server TEXT NOT NULL, spec TEXT NOT NULL, updated_at TEXT NOT NULL);`,
+  },
 ];
