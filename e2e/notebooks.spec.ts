@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { startRemoteJupyter } from '../scripts/test/remoteJupyter';
 import { expect, openWorkbench, test } from './fixtures';
 
 /** Creates a notebook from the side bar and puts its first cell in edit mode. */
@@ -270,4 +271,41 @@ test('the kernel picker lists every kernelspec and switches the notebook to it',
   await page.keyboard.press('Control+s');
   await expect(page.getByLabel('unsaved changes')).toHaveCount(0);
   expect(JSON.parse(readFileSync(join(core.workspace, 'picker.ipynb'), 'utf8')).metadata.kernelspec).toEqual({ name: 'e2e-env', display_name: 'E2E env', language: 'python' });
+});
+
+test('a remote Jupyter server added by URL and token offers its kernels in the picker, and runs the notebook there', async ({ page, core }) => {
+  // A second real jupyter-server stands in for the remote one, under a JupyterHub-style path, with a marker in its environment.
+  const info = await startRemoteJupyter('/user/bob/', { E2E_REMOTE: 'yes-remote' });
+  try {
+    await openWorkbench(page, core);
+    await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
+    const servers = page.getByRole('region', { name: 'Jupyter servers' });
+    await servers.getByText('Add a server').click();
+    await servers.getByLabel('Server URL').fill(`${info.url}lab/tree/x.ipynb`);
+    await servers.getByLabel('Server token').fill('not-the-token');
+    await servers.getByRole('button', { name: 'Add server' }).click();
+    await expect(servers.getByRole('alert')).toContainText('rejected the token');
+    await servers.getByLabel('Server token').fill(info.token);
+    await servers.getByLabel('Server name').fill('team box');
+    await servers.getByRole('button', { name: 'Add server' }).click();
+    await expect(servers.getByRole('status', { name: 'team box state' })).toHaveText('connected');
+    await expect(servers.getByRole('alert')).toHaveCount(0);
+
+    await newNotebook(page, 'on-remote');
+    await page.keyboard.press('Escape');
+    const picker = page.getByRole('combobox', { name: 'Kernel' });
+    const remoteOption = picker.locator('optgroup[label="team box"] option').first();
+    await expect(remoteOption).toHaveText(/\(team box\)$/);
+    await picker.selectOption((await remoteOption.getAttribute('value'))!);
+    await expect(page.getByLabel('Kernel status')).toHaveText('Kernel: idle', { timeout: 30_000 });
+    await page.locator('[data-cell-index="0"] .cell-source').click();
+    await page.keyboard.type("import os; print(os.environ.get('E2E_REMOTE'))");
+    await page.keyboard.press('Control+Enter');
+    await expect(cell(page, 1).getByRole('group', { name: 'Cell output' })).toContainText('yes-remote');
+
+    await servers.getByRole('button', { name: 'Remove server team box' }).click();
+    await expect(servers.getByRole('status', { name: 'team box state' })).toHaveCount(0);
+  } finally {
+    await info.stop();
+  }
 });

@@ -2,10 +2,9 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JupyterServerSupervisor, type JupyterServerInfo } from '../../kernels/jupyterServer';
-import { findJupyterServer } from '../../kernels/findJupyter';
 import { KernelChannel, type IKernelService, type KernelEvent } from '../common/kernels';
 import { createProxy } from '../common/rpcClient';
+import { startRemoteJupyter } from '../../scripts/test/remoteJupyter';
 import { tcpProxy } from '../../scripts/test/tcpProxy';
 import { tempDir, waitFor } from '../../scripts/test/tempDir';
 import { connectToCore } from './coreClient';
@@ -14,19 +13,17 @@ import { startCore, type RunningCore } from './serverMain';
 // Integration: a second real jupyter-server stands in for a remote one (served under /user/alice/, as behind
 // JupyterHub's proxy), reached through a TCP relay the test can cut like a network drop; the core runs whole.
 let dir: ReturnType<typeof tempDir>;
-let remote: JupyterServerSupervisor;
-let info: JupyterServerInfo;
+let info: Awaited<ReturnType<typeof startRemoteJupyter>>;
 let relay: Awaited<ReturnType<typeof tcpProxy>>;
 
 beforeAll(async () => {
   dir = tempDir();
-  remote = new JupyterServerSupervisor({ command: await findJupyterServer(), runtimeDir: join(dir.path, 'remote-rt'), rootDir: dir.path, baseUrl: '/user/alice/' });
-  info = await remote.start();
+  info = await startRemoteJupyter('/user/alice/');
   relay = await tcpProxy(Number(new URL(info.url).port));
 }, 60_000);
 afterAll(async () => {
   await relay?.close();
-  await remote?.stop();
+  await info?.stop();
   dir?.remove();
 });
 

@@ -4,6 +4,7 @@ import { isAppError } from '../../../main/common/errors';
 import type { KernelSpecInfo } from '../../../main/common/kernels';
 import type { Services } from '../../app/services';
 import { NotebookEditor } from './NotebookEditor';
+import { JupyterServersView } from './JupyterServersView';
 import { VariablesView } from './VariablesView';
 import { useNotebookSession } from './useNotebookSession';
 
@@ -50,6 +51,7 @@ export function NotebookSideBar({ services, onOpen }: { services: Services; onOp
           {error}
         </p>
       )}
+      <JupyterServersView services={services} />
     </div>
   );
 }
@@ -136,13 +138,21 @@ export function NotebookPanel({ services, path, theme }: { services: Services; p
   );
 }
 
-/** Picks the notebook's kernel among every kernelspec the server offers. */
+/** Picks the notebook's kernel among every kernelspec every server offers, grouped by server. */
 function KernelPicker({ services, session }: { services: Services; session: ReturnType<typeof useNotebookSession> }) {
   const [specs, setSpecs] = useState<KernelSpecInfo[]>([]);
   useEffect(() => {
-    services.kernels.specs().then(setSpecs, () => setSpecs([]));
+    const load = () => services.kernels.specs().then(setSpecs, () => setSpecs([]));
+    void load();
+    // A server added, lost or back changes what is on offer.
+    const d = services.kernels.onDidChangeRemoteServers(() => void load());
+    return () => d.dispose();
   }, [services]);
-  const current = ((session.doc?.rest.metadata as { kernelspec?: { name?: string } } | undefined)?.kernelspec?.name) ?? 'python3';
+  const name = ((session.doc?.rest.metadata as { kernelspec?: { name?: string } } | undefined)?.kernelspec?.name) ?? 'python3';
+  const current = `${session.kernelServer ?? 'local'}\u0000${name}`;
+  const groups = new Map<string, KernelSpecInfo[]>();
+  for (const s of specs) groups.set(s.serverName, [...(groups.get(s.serverName) ?? []), s]);
+  const key = (s: KernelSpecInfo) => `${s.server}\u0000${s.name}`;
   return (
     <label className="kernel-picker">
       Kernel{' '}
@@ -150,15 +160,19 @@ function KernelPicker({ services, session }: { services: Services; session: Retu
         aria-label="Kernel"
         value={current}
         onChange={(e) => {
-          const spec = specs.find((s) => s.name === e.target.value);
+          const spec = specs.find((s) => key(s) === e.target.value);
           if (spec) void session.changeKernel(spec);
         }}
       >
-        {!specs.some((s) => s.name === current) && <option value={current}>{current}</option>}
-        {specs.map((s) => (
-          <option key={s.name} value={s.name}>
-            {s.displayName}
-          </option>
+        {!specs.some((s) => key(s) === current) && <option value={current}>{name}</option>}
+        {[...groups].map(([server, list]) => (
+          <optgroup key={server} label={server}>
+            {list.map((s) => (
+              <option key={key(s)} value={key(s)}>
+                {groups.size > 1 ? `${s.displayName} (${server})` : s.displayName}
+              </option>
+            ))}
+          </optgroup>
         ))}
       </select>
     </label>

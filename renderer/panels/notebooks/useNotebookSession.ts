@@ -24,6 +24,9 @@ export function useNotebookSession(services: Services, path: string) {
   const [error, setError] = useState<string>();
   const [conflict, setConflict] = useState(false);
   const [kernelStatus, setKernelStatus] = useState<KernelStatus | 'none'>('none');
+  /** The server the notebook's kernel runs on ("local" or a remote server's id), once there is one. */
+  const [kernelServer, setKernelServer] = useState<string>();
+  const serverChoice = useRef<string | undefined>(undefined);
   const [input, setInput] = useState<InputPrompt>();
   /** Counts finished cell runs, so views like the variables table refresh after runs (and not on every idle). */
   const [runsDone, setRunsDone] = useState(0);
@@ -62,6 +65,7 @@ export function useNotebookSession(services: Services, path: string) {
         const existing = (await services.kernels.list()).find((k) => k.path === path && k.status !== 'dead');
         if (existing) {
           kernelId.current = existing.id;
+          setKernelServer(existing.server);
           kernelSub.current = services.kernels.onDidKernelEvent({ kernelId: existing.id })(onKernelEventRef.current);
         }
       }
@@ -129,8 +133,9 @@ export function useNotebookSession(services: Services, path: string) {
     const metadata = docRef.current?.rest.metadata as { kernelspec?: { name?: string } } | undefined;
     const spec = metadata?.kernelspec?.name || 'python3';
     setKernelStatus('starting');
-    const k = await services.kernels.start({ spec, path });
+    const k = await services.kernels.start({ spec, path, ...(serverChoice.current ? { server: serverChoice.current } : {}) });
     kernelId.current = k.id;
+    setKernelServer(k.server);
     kernelSub.current = services.kernels.onDidKernelEvent({ kernelId: k.id })(onKernelEvent);
     return k.id;
   }, [services, path, onKernelEvent]);
@@ -218,7 +223,8 @@ export function useNotebookSession(services: Services, path: string) {
 
   /** Switches the notebook to another kernelspec: records it in the metadata and replaces the running kernel. */
   const changeKernel = useCallback(
-    async (spec: { name: string; displayName: string; language: string }) => {
+    async (spec: { name: string; displayName: string; language: string; server?: string }) => {
+      serverChoice.current = spec.server;
       setDoc((d) => ({ ...d, rest: { ...d.rest, metadata: { ...(d.rest.metadata as object), kernelspec: { name: spec.name, display_name: spec.displayName, language: spec.language } } } }));
       queue.current = [];
       kernelSub.current?.dispose();
@@ -226,6 +232,7 @@ export function useNotebookSession(services: Services, path: string) {
       const old = kernelId.current;
       kernelId.current = undefined;
       setKernelStatus('none');
+      setKernelServer(undefined);
       if (old) await services.kernels.shutdown(old).catch(() => undefined);
       await ensureKernel().catch((e: AppError) => setError(e.message));
     },
@@ -251,7 +258,7 @@ export function useNotebookSession(services: Services, path: string) {
     [services],
   );
 
-  return { doc, setDoc, dirty, error, conflict, kernelStatus, input, save, reload: load, run, interrupt, restart, restartAndRunAll, clearOutputs, answerInput, variables, changeKernel, runsDone };
+  return { doc, setDoc, dirty, error, conflict, kernelStatus, kernelServer, input, save, reload: load, run, interrupt, restart, restartAndRunAll, clearOutputs, answerInput, variables, changeKernel, runsDone };
 }
 
 /** What useNotebookSession returns. */
