@@ -78,3 +78,39 @@ describe('JupyterServerSupervisor (real jupyter-server)', () => {
     expect(sup.state.state).toBe('failed');
   });
 });
+
+describe('adopting the server a crashed core left running', () => {
+  it('adopts only a live server with the same root that takes the remembered token; anything else is forgotten and a fresh one starts', async () => {
+    let saved: import('./jupyterServer').RememberedServer | undefined;
+    const memory = { load: () => saved, save: (m: typeof saved) => (saved = m) };
+    const { info } = await start({ memory });
+    expect(saved).toMatchObject({ url: info.url, token: info.token, pid: sup!.pid, rootDir: dir!.path });
+    const firstPid = sup!.pid!;
+    const keep = saved!;
+
+    // A second supervisor on the same root adopts it: same URL and token, no new process.
+    const again = new JupyterServerSupervisor({ command: await findJupyterServer(), runtimeDir: `${dir!.path}/jupyter2`, rootDir: dir!.path, memory });
+    expect(await again.start()).toEqual(info);
+    expect(again).toMatchObject({ adopted: true, pid: firstPid });
+
+    // Another root, or a token it no longer takes: not adopted, memory cleared, a fresh server.
+    saved = { ...keep, rootDir: '/elsewhere' };
+    const otherRoot = new JupyterServerSupervisor({ command: await findJupyterServer(), runtimeDir: `${dir!.path}/jupyter4`, rootDir: dir!.path, memory });
+    expect((await otherRoot.start()).url).not.toBe(info.url);
+    expect(otherRoot.adopted).toBe(false);
+    expect(saved!.pid).toBe(otherRoot.pid);
+    await otherRoot.stop();
+    expect(saved).toBeUndefined();
+    const other = new JupyterServerSupervisor({ command: await findJupyterServer(), runtimeDir: `${dir!.path}/jupyter3`, rootDir: dir!.path, memory: { load: () => ({ ...keep, token: 'stale' }), save: () => undefined } });
+    const fresh = await other.start();
+    expect(other.adopted).toBe(false);
+    expect(fresh.url).not.toBe(info.url);
+    await other.stop();
+
+    // The adopted server dying is a crash like any other: the supervisor restarts a new one.
+    process.kill(-firstPid, 'SIGKILL');
+    await waitFor(() => again.state.state === 'running' && again.pid !== firstPid && !again.adopted, 'a restarted server after the adopted one died', 30_000);
+    await again.stop();
+    expect(processAlive(firstPid)).toBe(false);
+  }, 120_000);
+});

@@ -38,6 +38,22 @@ export interface JupyterServerOptions {
   maxRestarts?: number;
   /** Serve under a path prefix (e.g. "/user/alice/", as behind JupyterHub's proxy); default "/". */
   baseUrl?: string;
+  /** Where the running server is remembered, so the next core adopts it (and its kernels) if this one crashes. */
+  memory?: ServerMemory;
+}
+
+/** A running server as remembered between cores. */
+export interface RememberedServer {
+  url: string;
+  token: string;
+  pid: number;
+  rootDir: string;
+}
+
+/** Persistence for the supervisor's running server (the token belongs in a secret store). */
+export interface ServerMemory {
+  load(): RememberedServer | undefined;
+  save(s: RememberedServer | undefined): void;
 }
 
 /** Connection details of a running server. */
@@ -53,7 +69,10 @@ export interface JupyterServerInfo {
  */
 export class JupyterServerSupervisor implements IDisposable {
   private child: ChildProcess | undefined;
-  private readonly token = generateSecret();
+  private token = generateSecret();
+  /** The pid of a server a previous core started and this one adopted (no ChildProcess to wait on). */
+  private adoptedPid: number | undefined;
+  private liveness: NodeJS.Timeout | undefined;
   private port = 0;
   private _state: JupyterServerState = { state: 'stopped' };
   private readonly _onDidChangeState = new Emitter<JupyterServerState>();
@@ -74,7 +93,12 @@ export class JupyterServerSupervisor implements IDisposable {
 
   /** The server process's pid while one runs (diagnostics, tests). */
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.child?.pid ?? this.adoptedPid;
+  }
+
+  /** Whether the running server was adopted from a previous core rather than started by this one. */
+  get adopted(): boolean {
+    return this.adoptedPid !== undefined;
   }
 
   /** The running server's URL and token; fails if it is not running. */
@@ -86,6 +110,7 @@ export class JupyterServerSupervisor implements IDisposable {
   /** Starts the server and resolves once it answers. */
   async start(): Promise<JupyterServerInfo> {
     this.stopping = false;
+    if (await this.tryAdopt()) return this.info;
     if (!this.port) this.port = await freePort();
     this.setState({ state: 'starting' });
     try {
@@ -101,6 +126,16 @@ export class JupyterServerSupervisor implements IDisposable {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
+    clearInterval(this.liveness);
+    const adopted = this.adoptedPid;
+    this.adoptedPid = undefined;
+    if (adopted !== undefined) {
+      signalGroup(adopted, 'SIGTERM');
+      const end = Date.now() + 5000;
+      while (alive(adopted) && Date.now() < end) await sleep(50);
+      if (alive(adopted)) signalGroup(adopted, 'SIGKILL');
+    }
+    this.remember(undefined);
     const child = this.child;
     this.child = undefined;
     if (child && child.exitCode === null && child.signalCode === null) {
@@ -118,6 +153,54 @@ export class JupyterServerSupervisor implements IDisposable {
 
   dispose(): void {
     void this.stop().then(() => this._onDidChangeState.dispose());
+  }
+
+  /**
+   * Takes over the server a previous core left running (it crashed or was killed): same root folder, process
+   * alive, and it still takes the remembered token. Its kernels then survive the core's restart.
+   */
+  private async tryAdopt(): Promise<boolean> {
+    const memory = this.options.memory;
+    let prev: RememberedServer | undefined;
+    try {
+      prev = memory?.load();
+    } catch {
+      prev = undefined;
+    }
+    if (!memory || !prev) return false;
+    const forget = () => (this.remember(undefined), false);
+    if (prev.rootDir !== this.options.rootDir || !alive(prev.pid)) return forget();
+    try {
+      const r = await fetch(new URL('api/status', prev.url), { headers: { authorization: `token ${prev.token}` }, signal: AbortSignal.timeout(3000) });
+      if (!r.ok) return forget();
+    } catch {
+      return forget();
+    }
+    this.token = prev.token;
+    this.port = Number(new URL(prev.url).port);
+    this.adoptedPid = prev.pid;
+    const pid = prev.pid;
+    this.liveness = setInterval(() => {
+      if (alive(pid)) return;
+      clearInterval(this.liveness);
+      if (this.adoptedPid !== pid) return;
+      this.adoptedPid = undefined;
+      this.recent = ['(the adopted server exited; its output went to the core that started it)'];
+      if (!this.stopping && this._state.state === 'running') void this.onCrash();
+    }, 1000);
+    this.liveness.unref();
+    // It was started by a core with Lathe's config file, which turns TCP_NODELAY on for kernel sockets.
+    this.setState({ state: 'running', url: prev.url, nodelay: true });
+    return true;
+  }
+
+  /** Remembering is a convenience: a store that fails (e.g. a wrong secret store key) must not stop the server. */
+  private remember(m: RememberedServer | undefined): void {
+    try {
+      this.options.memory?.save(m);
+    } catch (err) {
+      this.options.log?.(`could not remember the server for the next core: ${(err as Error).message}`);
+    }
   }
 
   private setState(s: JupyterServerState): void {
@@ -179,6 +262,7 @@ export class JupyterServerSupervisor implements IDisposable {
       );
     }
     this.failures = 0;
+    if (child.pid) this.remember({ url, token: this.token, pid: child.pid, rootDir: o.rootDir });
     this.setState({ state: 'running', url, nodelay: this.nodelay });
   }
 
@@ -214,6 +298,27 @@ export class JupyterServerSupervisor implements IDisposable {
       } catch {
         // Counted; try again after the next delay.
       }
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Gone.
     }
   }
 }

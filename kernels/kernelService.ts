@@ -62,8 +62,6 @@ export class KernelService implements IKernelService {
     });
     this.onDidChangeRemoteServers = options.remotes?.onDidChange ?? (() => ({ dispose() {} }));
     options.remotes?.onDidChange((list) => this.onRemotesChanged(list));
-    // The local server of a previous core is gone, and its kernels with it.
-    options.db?.prepare('DELETE FROM kernel_sessions WHERE server = ?').run(LOCAL);
   }
 
   async server(): Promise<JupyterServerStatus> {
@@ -385,16 +383,20 @@ export class KernelService implements IKernelService {
     return toSpecs(await KernelSpecAPI.getSpecs(this.remotes().settings(r.id)), r.id, r.name);
   }
 
-  /** Finds the kernels a previous core left running on remote servers (once; again when a server comes back). */
+  /**
+   * Finds the kernels a previous core left running (once; again when a remote server comes back): on remote
+   * servers, and on the local server when that core crashed and its server lives on to be adopted. Kernels that
+   * are gone are forgotten.
+   */
   restoreSessions(only?: string): Promise<void> {
     const db = this.options.db;
-    if (!db || !this.options.remotes) return Promise.resolve();
+    if (!db) return Promise.resolve();
     if (!only && this.restoring) return this.restoring;
     const run = (async () => {
-      const rows = db.prepare('SELECT * FROM kernel_sessions WHERE server != ?').all(LOCAL) as { kernel_id: string; server: string; spec: string; path: string | null }[];
+      const rows = db.prepare('SELECT * FROM kernel_sessions').all() as { kernel_id: string; server: string; spec: string; path: string | null }[];
       for (const row of rows) {
         if (this.kernels.has(row.kernel_id) || (only && row.server !== only)) continue;
-        if (!this.options.remotes!.list().some((r) => r.id === row.server)) {
+        if (row.server !== LOCAL && !this.options.remotes?.list().some((r) => r.id === row.server)) {
           db.prepare('DELETE FROM kernel_sessions WHERE kernel_id = ?').run(row.kernel_id);
           continue;
         }

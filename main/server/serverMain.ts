@@ -114,6 +114,23 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
       jupyterPath: [latheJupyterPath(dataDir)],
       rootDir: workspace,
       log: (line) => jupyterLog.debug(line),
+      // Remembered so that after a crash the next core adopts the server and its kernels (token in the secret store).
+      memory: {
+        load: () => {
+          const row = db.prepare("SELECT value FROM meta WHERE key = 'jupyter.local'").get() as { value: string } | undefined;
+          const token = row && secretStore.get('jupyter', 'local');
+          return row && token ? { ...(JSON.parse(row.value) as { url: string; pid: number; rootDir: string }), token } : undefined;
+        },
+        save: (m) => {
+          if (!m) {
+            db.prepare("DELETE FROM meta WHERE key = 'jupyter.local'").run();
+            secretStore.delete('jupyter', 'local');
+            return;
+          }
+          secretStore.set('jupyter', 'local', m.token);
+          db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('jupyter.local', ?)").run(JSON.stringify({ url: m.url, pid: m.pid, rootDir: m.rootDir }));
+        },
+      },
     });
     const remotes = new RemoteServers(db, { get: (id) => secretStore.get('jupyter', id), set: (id, t) => secretStore.set('jupyter', id, t), delete: (id) => secretStore.delete('jupyter', id) }, { probeMs: options.remoteProbeMs });
     disposables.push(remotes);

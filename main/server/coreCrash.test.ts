@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KernelChannel, type IKernelService } from '../common/kernels';
+import { createProxy } from '../common/rpcClient';
+import { tempDir } from '../../scripts/test/tempDir';
+import { connectToCore } from './coreClient';
+import { startCore } from './serverMain';
+
+// Integration: a real `lathe serve` (dist) with a real local Jupyter server is killed with SIGKILL, as a crash
+// would; the next core on the same data dir adopts the server that lived on, and the notebook's kernel with it.
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+let dir: ReturnType<typeof tempDir> | undefined;
+afterEach(() => {
+  dir?.remove();
+  dir = undefined;
+});
+
+async function print(kernels: IKernelService, kernelId: string, code: string): Promise<string> {
+  const execId = `p:${Math.random()}`;
+  const out: string[] = [];
+  const sub = kernels.onDidKernelEvent({ kernelId })((e) => {
+    if (e.type === 'output' && e.execId === execId && e.output.output_type === 'stream') out.push(e.output.text);
+  });
+  await kernels.execute(kernelId, { execId, code });
+  await new Promise((r) => setTimeout(r, 100));
+  sub.dispose();
+  return out.join('');
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('a core that crashes', () => {
+  it('leaves its Jupyter server running; the next core adopts it and the notebook finds its kernel, state intact', async () => {
+    dir = tempDir();
+    const dataDir = join(dir.path, 'data');
+    const workspace = join(dir.path, 'ws');
+    mkdirSync(workspace);
+    const child = spawn(process.execPath, [resolve(ROOT, 'dist/core/lathe.mjs'), 'serve', '--no-open', '--port', '0', '--data-dir', dataDir, '--workspace', workspace, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LATHE_TOKEN: '' } });
+    const openUrl = await new Promise<string>((res, rej) => {
+      let out = '';
+      child.stdout!.on('data', (d) => {
+        out += d;
+        const m = /(http:\/\/\S+\?token=\S+)/.exec(out);
+        if (m) res(m[1]);
+      });
+      child.once('exit', (c) => rej(new Error(`lathe serve exited ${c}`)));
+    });
+    const u = new URL(openUrl);
+    const first = await connectToCore({ url: `${u.origin}/`, token: u.searchParams.get('token')! });
+    const k1 = createProxy(first, KernelChannel);
+    const kernel = await k1.start({ spec: 'python3', path: 'analysis.ipynb' });
+    expect(await print(k1, kernel.id, 'x = 41\nprint("set")')).toBe('set\n');
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    first.dispose();
+
+    const db = new Database(join(dataDir, 'lathe.db'), { readonly: true });
+    const remembered = JSON.parse((db.prepare("SELECT value FROM meta WHERE key = 'jupyter.local'").get() as { value: string }).value) as { pid: number; url: string };
+    db.close();
+    expect(alive(remembered.pid)).toBe(true);
+
+    const core = await startCore({ dataDir, workspace, localSocket: false, logConsole: null });
+    try {
+      const second = await connectToCore({ url: core.url, token: core.token });
+      const k2 = createProxy(second, KernelChannel);
+      expect(await k2.list()).toEqual([expect.objectContaining({ id: kernel.id, path: 'analysis.ipynb', server: 'local' })]);
+      expect(await print(k2, kernel.id, 'print(x + 1)')).toBe('42\n');
+      expect(await k2.server()).toMatchObject({ state: 'running', url: remembered.url });
+      second.dispose();
+    } finally {
+      await core.dispose();
+    }
+    // A clean stop ends the adopted server too.
+    expect(alive(remembered.pid)).toBe(false);
+  }, 120_000);
+});
