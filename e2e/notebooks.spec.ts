@@ -309,3 +309,43 @@ test('a remote Jupyter server added by URL and token offers its kernels in the p
     await info.stop();
   }
 });
+
+test('a notebook with a 200 MB output opens, says what it holds back, stays editable and saves without losing it', async ({ page, core }) => {
+  const line = 'x'.repeat(99) + '\n';
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      { cell_type: 'code', id: 'huge', execution_count: 1, metadata: {}, source: 'print(lots)', outputs: [{ output_type: 'stream', name: 'stdout', text: 'FIRST LINE\n' + line.repeat(2_000_000) }] },
+      { cell_type: 'code', id: 'wide', execution_count: 2, metadata: {}, source: 'frame', outputs: [{ output_type: 'execute_result', execution_count: 2, data: { 'text/plain': 'y'.repeat(2 * 1024 * 1024) }, metadata: {} }] },
+      { cell_type: 'code', id: 'edit', execution_count: null, metadata: {}, source: 'a = 1', outputs: [] },
+    ],
+  };
+  const file = join(core.workspace, 'huge.ipynb');
+  writeFileSync(file, JSON.stringify(nb));
+  await openWorkbench(page, core);
+  await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
+  await page.getByLabel('Notebook path (in the workspace)').fill('huge.ipynb');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(cell(page, 1).getByRole('note')).toContainText(/This output is 19\d MB \(stdout\): its start is shown below/);
+  await expect(cell(page, 1).getByRole('group', { name: 'Cell output' })).toContainText('FIRST LINE');
+  await expect(cell(page, 2).getByRole('note')).toContainText('This output is 2.0 MB (text/plain)');
+  await cell(page, 2).getByRole('button', { name: 'Show all of it' }).click();
+  await expect(cell(page, 2).getByRole('button', { name: /Output truncated: show [\d,]+ more characters/ })).toBeVisible();
+
+  // Still an editor: change the last cell and save; the big outputs go back into the file as they were.
+  await page.locator('[data-cell-index="2"] .cell-source').click();
+  await page.keyboard.press('End');
+  await page.keyboard.type('0');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+s');
+  await expect(page.getByLabel('unsaved changes')).toHaveCount(0);
+  await expect(page.locator('.banner.error')).toHaveCount(0);
+  await expect(page.getByRole('status', { name: 'Connection' })).toContainText('Connected');
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as { cells: { source: string | string[]; outputs: { text?: string | string[]; data?: Record<string, string | string[]> }[] }[] };
+  const joined = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join('') : (v ?? ''));
+  expect(joined(saved.cells[2]!.source)).toBe('a = 10');
+  expect(joined(saved.cells[0]!.outputs[0]!.text)).toBe('FIRST LINE\n' + line.repeat(2_000_000));
+  expect(joined(saved.cells[1]!.outputs[0]!.data!['text/plain']).length).toBe(2 * 1024 * 1024);
+});

@@ -38,6 +38,8 @@ export interface JupyterServerOptions {
   maxRestarts?: number;
   /** Serve under a path prefix (e.g. "/user/alice/", as behind JupyterHub's proxy); default "/". */
   baseUrl?: string;
+  /** More `--Class.option=value` arguments for jupyter_server (e.g. a user's own limits). */
+  extraArgs?: string[];
   /** Where the running server is remembered, so the next core adopts it (and its kernels) if this one crashes. */
   memory?: ServerMemory;
 }
@@ -223,6 +225,7 @@ export class JupyterServerSupervisor implements IDisposable {
       `--ServerApp.root_dir=${o.rootDir}`,
       '--ServerApp.shutdown_no_activity_timeout=0',
       ...(o.baseUrl ? [`--ServerApp.base_url=${o.baseUrl}`] : []),
+      ...(o.extraArgs ?? []),
       ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
     ];
     const base = o.env ?? process.env;

@@ -6,7 +6,7 @@ import { RpcServer } from '../main/common/rpcServer';
 import { tempDir, waitFor } from '../scripts/test/tempDir';
 import { findJupyterServer } from './findJupyter';
 import { JupyterServerSupervisor } from './jupyterServer';
-import { KernelService } from './kernelService';
+import { KernelService, LIVE_OUTPUT_HEAD_CHARS, LIVE_OUTPUT_TAIL_CHARS } from './kernelService';
 
 // Integration: a real Debian jupyter-server + ipykernel, reached through @jupyterlab/services from the core,
 // and the core's kernel channel over an in-memory RPC pair.
@@ -168,4 +168,49 @@ describe('variables view', () => {
     expect((await kernels.execute(k.id, { execId: 'v:2', code: '1' })).executionCount).toBe(2);
     await kernels.shutdown(k.id);
   });
+});
+
+describe('a runaway output', () => {
+  // Jupyter's own IOPub rate limit (1 MB/s) would drop most of it before Lathe sees it; users and remote servers
+  // often turn it off, so this server runs without it and Lathe's own bound is what holds.
+  let big: { service: KernelService; kernels: IKernelService; kernelId: string; events: KernelEvent[]; dir: ReturnType<typeof tempDir> };
+  beforeAll(async () => {
+    const d = tempDir();
+    const supervisor = new JupyterServerSupervisor({ command: await findJupyterServer(), runtimeDir: `${d.path}/jupyter`, rootDir: d.path, extraArgs: ['--ServerApp.iopub_data_rate_limit=0'] });
+    const svc = new KernelService(supervisor, { warn: () => undefined });
+    const server = new RpcServer();
+    server.serveChannel(KernelChannel, svc);
+    const [a, b] = createMemoryPortPair();
+    server.accept(b);
+    const proxy = createProxy(new RpcClient(a), KernelChannel);
+    const id = (await proxy.start({})).id;
+    const ev: KernelEvent[] = [];
+    proxy.onDidKernelEvent({ kernelId: id })((e) => ev.push(e));
+    big = { service: svc, kernels: proxy, kernelId: id, events: ev, dir: d };
+  }, 90_000);
+  afterAll(async () => {
+    await big?.service.shutdownAll();
+    big?.dir.remove();
+  });
+  let m = 0;
+  async function runOn(w: typeof big, code: string) {
+    const execId = `big${++m}`;
+    const result = await w.kernels.execute(w.kernelId, { execId, code });
+    await new Promise((r) => setTimeout(r, 200));
+    return { result, events: w.events.filter((e) => 'execId' in e && e.execId === execId) };
+  }
+
+  it('keeps a cell that prints 200 MB usable: the head arrives live, then a note of what was left out and the tail', async () => {
+    const { result, events: ev } = await runOn(big, "import sys\nsys.stdout.write('x' * 200_000_000)\nprint()\nprint('the last line')");
+    expect(result.status).toBe('ok');
+    const streams = ev.flatMap((e) => (e.type === 'output' && e.output.output_type === 'stream' ? [e.output] : []));
+    const total = streams.reduce((a, o) => a + o.text.length, 0);
+    expect(total).toBeLessThanOrEqual(LIVE_OUTPUT_HEAD_CHARS + LIVE_OUTPUT_TAIL_CHARS + 1000);
+    expect(streams[0]!.text.startsWith('xxxx')).toBe(true);
+    const note = streams.find((o) => o.name === 'stderr' && o.text.includes('left out'));
+    expect(note?.text).toMatch(/\[Lathe: 1\d\d MB of this cell's output left out/);
+    expect(streams.at(-1)!.text.endsWith('the last line\n')).toBe(true);
+    expect((await runOn(big, '40 + 2')).result.status).toBe('ok');
+  }, 60_000);
+
 });

@@ -1,7 +1,8 @@
 import { KernelAPI, KernelManager, KernelSpecAPI, ServerConnection, type Kernel, type KernelMessage } from '@jupyterlab/services';
 import type Database from 'better-sqlite3';
-import { WebSocket } from 'ws';
 import { Emitter, type Event } from '../main/common/event';
+import { KernelWebSocket } from './nodeWebSocket';
+import { OutputCap, outputChars } from './outputCap';
 import { AppError, ErrorCode, isAppError } from '../main/common/errors';
 import type { CallContext } from '../main/common/rpc';
 import type { AddServerOptions, ExecuteRequest, ExecuteResult, IKernelService, JupyterServerStatus, KernelEvent, KernelInfo, KernelSpecInfo, KernelStatus, NotebookOutput, RemoteServerInfo, VariableInfo } from '../main/common/kernels';
@@ -14,6 +15,13 @@ export const LOCAL = 'local';
 /** How many recent events a kernel keeps for reattaching pages, and how many characters of output at most. */
 export const REPLAY_EVENTS = 2000;
 export const REPLAY_CHARS = 8 * 1024 * 1024;
+/**
+ * A cell's output is kept to its first 4 MB and last 1 MB (characters) of stream text: a runaway print of hundreds
+ * of MB would otherwise flood the page and make the notebook too big to edit or save. Rich outputs past the head are
+ * left out whole. What was left out is said in a note before the tail.
+ */
+export const LIVE_OUTPUT_HEAD_CHARS = 4 * 1024 * 1024;
+export const LIVE_OUTPUT_TAIL_CHARS = 1024 * 1024;
 
 interface KernelRecord {
   conn: Kernel.IKernelConnection;
@@ -131,9 +139,10 @@ export class KernelService implements IKernelService {
       allow_stdin: request.allowStdin ?? false,
       stop_on_error: request.stopOnError ?? true,
     });
+    const cap = new OutputCap(execId, LIVE_OUTPUT_HEAD_CHARS, LIVE_OUTPUT_TAIL_CHARS);
     future.onIOPub = (msg) => {
       const e = toEvent(execId, msg);
-      if (e) this.emit(k, e);
+      if (e) for (const x of cap.admit(e)) this.emit(k, x);
     };
     future.onStdin = (msg) => {
       if (msg.header.msg_type !== 'input_request') return;
@@ -149,6 +158,8 @@ export class KernelService implements IKernelService {
     ctx?.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const reply = await future.done;
+      // done means the reply and the kernel's idle have both arrived: no more output for this execution.
+      for (const x of cap.finish()) this.emit(k, x);
       const c = reply.content as KernelMessage.IExecuteReplyMsg['content'];
       const out: ExecuteResult = { status: c.status === 'abort' ? 'aborted' : c.status, executionCount: 'execution_count' in c ? c.execution_count : null };
       if (c.status === 'error') Object.assign(out, { ename: c.ename, evalue: c.evalue });
@@ -249,7 +260,7 @@ export class KernelService implements IKernelService {
 
   /** Delivers an event and keeps it for pages that attach later (status events are not kept: the current one is sent on attach). */
   private emit(k: KernelRecord, e: KernelEvent): void {
-    const size = e.type === 'output' || e.type === 'updateDisplay' ? JSON.stringify(e.output).length : 64;
+    const size = e.type === 'output' || e.type === 'updateDisplay' ? outputChars(e.output) : 64;
     k.recent.push({ e, size });
     k.recentSize += size;
     while (k.recent.length > REPLAY_EVENTS || (k.recentSize > REPLAY_CHARS && k.recent.length > 1)) k.recentSize -= k.recent.shift()!.size;
@@ -294,7 +305,7 @@ export class KernelService implements IKernelService {
       try {
         const info = this.supervisor.state.state === 'running' ? this.supervisor.info : await this.supervisor.start();
         // In Node, @jupyterlab/services needs the `ws` WebSocket; the token rides in the socket URL (appendToken).
-        this.settings = ServerConnection.makeSettings({ baseUrl: info.url, wsUrl: info.url.replace(/^http/, 'ws'), token: info.token, appendToken: true, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+        this.settings = ServerConnection.makeSettings({ baseUrl: info.url, wsUrl: info.url.replace(/^http/, 'ws'), token: info.token, appendToken: true, WebSocket: KernelWebSocket as unknown as typeof globalThis.WebSocket });
         this.manager = new KernelManager({ serverSettings: this.settings });
         await this.manager.ready;
         return this.settings;

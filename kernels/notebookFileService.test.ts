@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSy
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../scripts/test/tempDir';
+import { emptyNotebook, serializeNotebook } from './nbformat';
 import { NotebookFileService } from './notebookFileService';
 
 let dir: ReturnType<typeof tempDir>;
@@ -122,6 +123,47 @@ describe('notebook files', () => {
     expect((again.content.cells[0].source as string[]).join('').length).toBe(10 * 1024 * 1024 + 6);
     validateWithNbformat(join(dir.path, 'big.ipynb'));
   });
+
+  it('opens a notebook with a 200 MB output and a 3 MB image as small stand-ins, and saves them back byte for byte', async () => {
+    const nb = emptyNotebook();
+    const big = 'x'.repeat(99) + '\n';
+    nb.cells = [
+      { cell_type: 'code', id: 'huge', execution_count: 1, metadata: {}, source: 'print(lots)', outputs: [{ output_type: 'stream', name: 'stdout', text: big.repeat(2_000_000) }] },
+      { cell_type: 'code', id: 'pic', execution_count: 2, metadata: {}, source: 'plot()', outputs: [{ output_type: 'display_data', data: { 'image/png': 'A'.repeat(3 * 1024 * 1024), 'text/plain': '<Figure>' }, metadata: {} }, { output_type: 'stream', name: 'stdout', text: 'small\n' }] },
+      { cell_type: 'code', id: 'edit', execution_count: null, metadata: {}, source: 'a = 1', outputs: [] },
+    ];
+    const file = join(dir.path, 'huge.ipynb');
+    writeFileSync(file, serializeNotebook(nb));
+    const before = readFileSync(file);
+    const opened = await svc.open('huge.ipynb');
+    expect(JSON.stringify(opened.content).length).toBeLessThan(400_000);
+    const [standIn] = opened.content.cells[0]!.outputs as Record<string, unknown>[];
+    expect(standIn).toMatchObject({ output_type: 'stream', name: 'stdout', lathe_elided: { id: expect.stringMatching(/^huge:0:/), chars: expect.any(Number), kinds: ['stdout'] } });
+    const elided = standIn!.lathe_elided as { id: string; chars: number };
+    expect(elided.chars).toBeGreaterThanOrEqual(200_000_000);
+    expect((standIn!.text as string).length).toBe(100_000);
+    expect(opened.content.cells[1]!.outputs).toEqual([
+      { output_type: 'display_data', data: { 'text/plain': '[3.0 MB output (image/png, text/plain), kept in the file unchanged]' }, metadata: {}, lathe_elided: expect.objectContaining({ kinds: ['image/png', 'text/plain'] }) },
+      { output_type: 'stream', name: 'stdout', text: ['small\n'] },
+    ]);
+    // The original is at hand to show on request.
+    expect(((await svc.output('huge.ipynb', elided.id)).text as string[]).join('').length).toBe(200_000_000);
+
+    // Saved as opened: the same bytes. Edited elsewhere: the big outputs are still there, unchanged.
+    const r1 = await svc.save('huge.ipynb', opened.content, { expectedMtimeMs: opened.mtimeMs });
+    expect(readFileSync(file).equals(before)).toBe(true);
+    (opened.content.cells[2] as { source: string }).source = 'a = 2';
+    await svc.save('huge.ipynb', opened.content, { expectedMtimeMs: r1.mtimeMs });
+    const after = JSON.parse(readFileSync(file, 'utf8')) as typeof nb;
+    expect(after.cells[2]!.source).toEqual(['a = 2']);
+    expect((after.cells[0]!.outputs as { text: string[] }[])[0]!.text.join('').length).toBe(200_000_000);
+    expect((after.cells[1]!.outputs as { data: Record<string, string> }[])[0]!.data['image/png']!.length).toBe(3 * 1024 * 1024);
+
+    // A core that never opened it cannot put the originals back: it refuses and writes nothing.
+    const size = statSync(file).size;
+    await expect(new NotebookFileService({ root: dir.path }).save('huge.ipynb', opened.content)).rejects.toMatchObject({ code: 'ELIDED_OUTPUT_MISSING', message: expect.stringMatching(/Reopen the notebook.*was not written/) });
+    expect(statSync(file).size).toBe(size);
+  }, 60_000);
 
   it('refuses to overwrite a file that changed on disk, unless forced', async () => {
     const created = await svc.create('a.ipynb');

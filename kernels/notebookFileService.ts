@@ -3,14 +3,21 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, op
 import { basename, dirname, extname, join } from 'node:path';
 import { AppError } from '../main/common/errors';
 import type { INotebookFileService, NotebookJson, OpenedNotebook, SaveOptions } from '../main/common/notebooks';
+import { elideOutputs, restoreOutputs } from './elideOutputs';
 import { emptyNotebook, parseNotebook, serializeNotebook } from './nbformat';
 import { resolveInside, toWorkspacePath } from './workspacePath';
 
 /** Largest notebook file Lathe opens (big outputs are common; a runaway one should not take the core down). */
 export const MAX_NOTEBOOK_BYTES = 1024 * 1024 * 1024;
 
-/** Notebook files under one workspace root: lossless reads, atomic writes, Jupyter-style checkpoints. */
+/**
+ * Notebook files under one workspace root: lossless reads, atomic writes, Jupyter-style checkpoints. Big outputs
+ * stay here when a notebook opens (the editor gets stand-ins) and go back into the file on save.
+ */
 export class NotebookFileService implements INotebookFileService {
+  /** Originals of elided outputs, by notebook (absolute path) and stand-in id. */
+  private readonly stash = new Map<string, Map<string, Record<string, unknown>>>();
+
   constructor(private readonly config: { root: string }) {}
 
   async open(path: string): Promise<OpenedNotebook> {
@@ -24,6 +31,8 @@ export class NotebookFileService implements INotebookFileService {
     if (!st.isFile()) throw new AppError('NOTEBOOK_INVALID', `${path} is not a file.`);
     if (st.size > MAX_NOTEBOOK_BYTES) throw new AppError('NOTEBOOK_TOO_LARGE', `${path} is ${(st.size / 2 ** 30).toFixed(1)} GiB; Lathe opens notebooks up to 1 GiB. Clear its outputs with \`jupyter nbconvert --clear-output\`.`);
     const content = parseNotebook(readFileSync(abs, 'utf8'), path);
+    const originals = elideOutputs(content);
+    if (originals.size) this.stash.set(abs, new Map([...(this.stash.get(abs) ?? []), ...originals]));
     return { path: toWorkspacePath(this.config.root, abs), content, mtimeMs: st.mtimeMs, size: st.size };
   }
 
@@ -37,7 +46,13 @@ export class NotebookFileService implements INotebookFileService {
   async save(path: string, content: NotebookJson, options: SaveOptions = {}): Promise<{ mtimeMs: number; size: number }> {
     const abs = this.notebookPath(path);
     // Check the content the same way a read would, so a save never writes a file Lathe could not open again.
-    const text = serializeNotebook(parseNotebook(JSON.stringify(content), path));
+    const nb = parseNotebook(JSON.stringify(content), path);
+    try {
+      restoreOutputs(nb, this.stash.get(abs), path);
+    } catch (err) {
+      throw new AppError('ELIDED_OUTPUT_MISSING', (err as Error).message);
+    }
+    const text = serializeNotebook(nb);
     if (options.expectedMtimeMs !== undefined && !options.force && existsSync(abs)) {
       const now = statSync(abs).mtimeMs;
       if (now !== options.expectedMtimeMs) {
@@ -60,6 +75,15 @@ export class NotebookFileService implements INotebookFileService {
       throw err;
     }
     unlinkSync(a);
+    const kept = this.stash.get(a);
+    this.stash.delete(a);
+    if (kept) this.stash.set(b, kept);
+  }
+
+  async output(path: string, id: string): Promise<Record<string, unknown>> {
+    const o = this.stash.get(this.notebookPath(path))?.get(id);
+    if (!o) throw new AppError('NOT_FOUND', `That output of ${path} is no longer at hand (the core restarted since the notebook was opened). Reopen the notebook.`);
+    return o;
   }
 
   async createCheckpoint(path: string): Promise<{ mtimeMs: number }> {

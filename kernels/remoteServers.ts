@@ -1,7 +1,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { WebSocket } from 'ws';
+import { KernelWebSocket } from './nodeWebSocket';
 import { AppError, ErrorCode } from '../main/common/errors';
 import { Emitter, type IDisposable } from '../main/common/event';
 import type { RemoteServerInfo } from '../main/common/kernels';
@@ -106,7 +106,7 @@ export class RemoteServers implements IDisposable {
     const s = this.get(id);
     const token = this.vault.get(id);
     if (!token) throw new AppError('JUPYTER_TOKEN_MISSING', `The token of ${s.name} is missing from the secret store. Remove the server and add it again.`);
-    return ServerConnection.makeSettings({ baseUrl: s.url, wsUrl: s.url.replace(/^http/, 'ws'), token, appendToken: true, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+    return ServerConnection.makeSettings({ baseUrl: s.url, wsUrl: s.url.replace(/^http/, 'ws'), token, appendToken: true, WebSocket: KernelWebSocket as unknown as typeof globalThis.WebSocket });
   }
 
   /** Probes every server now; resolves when done. State changes fire onDidChange. */

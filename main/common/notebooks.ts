@@ -22,6 +22,26 @@ export interface OpenedNotebook {
   size: number;
 }
 
+/**
+ * Big outputs stay in the core when a notebook opens; the editor gets a small stand-in carrying this key, and a
+ * save puts the original back, byte for byte. An output is left in the core when it holds more than
+ * ELIDE_OUTPUT_CHARS, and further ones, biggest first, while the kept outputs hold more than KEEP_OUTPUTS_CHARS,
+ * so an opened notebook (and each save sent back) stays well under the RPC frame limit.
+ */
+export const ELIDED_KEY = 'lathe_elided';
+export const ELIDE_OUTPUT_CHARS = 1024 * 1024;
+export const KEEP_OUTPUTS_CHARS = 8 * 1024 * 1024;
+
+/** What a stand-in output says about the original it replaces. */
+export interface ElidedOutput {
+  /** The core's handle to the original (valid while the core runs). */
+  id: string;
+  /** Characters the original holds. */
+  chars: number;
+  /** Its mime types (rich outputs) or stream name. */
+  kinds: string[];
+}
+
 /** Save options: `expectedMtimeMs` makes the save fail if the file changed on disk since; `force` overrides. */
 export const SaveOptionsSchema = z.object({ expectedMtimeMs: z.number().optional(), force: z.boolean().optional() }).strict();
 /** Save options. */
@@ -41,6 +61,8 @@ export interface INotebookFileService {
   createCheckpoint(path: string): Promise<{ mtimeMs: number }>;
   /** Replaces the notebook with its checkpoint. */
   restoreCheckpoint(path: string): Promise<OpenedNotebook>;
+  /** The original of an output left in the core when the notebook was opened (to show it on request). */
+  output(path: string, id: string): Promise<Record<string, unknown>>;
 }
 
 const RelPath = z.string().min(1).max(4096);
@@ -56,6 +78,7 @@ export const NotebookFileChannel = defineChannel<INotebookFileService>({
     rename: [RelPath, RelPath],
     createCheckpoint: [RelPath],
     restoreCheckpoint: [RelPath],
+    output: [RelPath, z.string().min(1).max(200)],
   },
   events: {},
 });

@@ -36,7 +36,9 @@ export const CellView = memo(function CellView(p: CellViewProps) {
       aria-label={label}
       aria-current={active ? 'true' : undefined}
       data-cell-index={index}
-      onMouseDown={() => !active && p.onSelect(index, false)}
+      // Selecting scrolls the cell into view; doing that under a pressed button (e.g. "show more" in an output)
+      // would move it before the mouse comes up and lose the click.
+      onMouseDown={(e) => !active && !(e.target as HTMLElement).closest('button, a, input, select, textarea') && p.onSelect(index, false)}
     >
       <div className="cell-gutter">
         <span className="prompt" aria-label={cell.type === 'code' ? `Execution count ${cell.executionCount ?? 'none'}` : undefined}>

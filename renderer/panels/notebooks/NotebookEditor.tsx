@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { ElidedOutputs } from './outputs/OutputArea';
 import { CellView } from './CellView';
 import { convertCell, deleteCell, insertCell, moveCell, newCell, restoreCell, updateCell, type CellModel } from './notebookModel';
 import type { NotebookSession } from './useNotebookSession';
@@ -146,40 +147,42 @@ export function NotebookEditor({ session, theme, onActiveChange }: { session: No
 
   if (!doc) return null;
   return (
-    <div
-      ref={container}
-      className="notebook-cells"
-      role="list"
-      aria-label={`Cells (${editing ? 'edit' : 'command'} mode)`}
-      tabIndex={0}
-      onKeyDown={onKeyDown}
-      onDragOver={(e) => e.preventDefault()}
-    >
-      {cells.map((cell, i) => (
-        <div
-          key={cell.key}
-          role="listitem"
-          draggable={!editing}
-          onDragStart={() => (dragFrom.current = i)}
-          onDrop={() => {
-            if (dragFrom.current !== undefined) setDoc((d) => moveCell(d, dragFrom.current!, i));
-            dragFrom.current = undefined;
-          }}
-        >
-          <CellView
-            cell={cell}
-            index={i}
-            active={i === active}
-            editing={editing && i === active}
-            theme={theme}
-            collapsed={collapsed[cell.key] ?? {}}
-            onSelect={select}
-            onChange={(key, source) => setDoc((d) => updateCell(d, key, (c) => ({ ...c, source })))}
-            onToggle={(key, part) => setCollapsed((c) => ({ ...c, [key]: { ...c[key], [part]: !c[key]?.[part] } }))}
-            keys={keys}
-          />
-        </div>
-      ))}
-    </div>
+    <ElidedOutputs.Provider value={session.elided}>
+      <div
+        ref={container}
+        className="notebook-cells"
+        role="list"
+        aria-label={`Cells (${editing ? 'edit' : 'command'} mode)`}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        onDragOver={(e) => e.preventDefault()}
+      >
+        {cells.map((cell, i) => (
+          <div
+            key={cell.key}
+            role="listitem"
+            draggable={!editing}
+            onDragStart={() => (dragFrom.current = i)}
+            onDrop={() => {
+              if (dragFrom.current !== undefined) setDoc((d) => moveCell(d, dragFrom.current!, i));
+              dragFrom.current = undefined;
+            }}
+          >
+            <CellView
+              cell={cell}
+              index={i}
+              active={i === active}
+              editing={editing && i === active}
+              theme={theme}
+              collapsed={collapsed[cell.key] ?? {}}
+              onSelect={select}
+              onChange={(key, source) => setDoc((d) => updateCell(d, key, (c) => ({ ...c, source })))}
+              onToggle={(key, part) => setCollapsed((c) => ({ ...c, [key]: { ...c[key], [part]: !c[key]?.[part] } }))}
+              keys={keys}
+            />
+          </div>
+        ))}
+      </div>
+    </ElidedOutputs.Provider>
   );
 }

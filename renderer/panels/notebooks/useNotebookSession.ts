@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AppError, isAppError } from '../../../main/common/errors';
 import type { IDisposable } from '../../../main/common/event';
-import type { KernelEvent, KernelStatus } from '../../../main/common/kernels';
+import type { KernelEvent, KernelStatus, NotebookOutput } from '../../../main/common/kernels';
 import type { Services } from '../../app/services';
 import { applyKernelEvent, fromJson, toJson, updateCell, type NotebookDoc } from './notebookModel';
 
@@ -239,6 +239,21 @@ export function useNotebookSession(services: Services, path: string) {
     [services, setDoc, ensureKernel],
   );
 
+  /**
+   * Originals of outputs the core kept back when the notebook opened, fetched on request. They are kept here, not in
+   * the doc (a save sends stand-ins, the core puts originals back), and survive a cell's output area re-mounting.
+   */
+  const elidedShown = useRef(new Map<string, NotebookOutput>());
+  const loadElided = useCallback(
+    async (id: string) => {
+      const o = (await services.notebookFiles.output(path, id)) as unknown as NotebookOutput;
+      elidedShown.current.set(id, o);
+      return o;
+    },
+    [services, path],
+  );
+  const elided = useMemo(() => ({ load: loadElided, shown: elidedShown.current }), [loadElided]);
+
   const variables = useCallback(async () => (kernelId.current ? services.kernels.variables(kernelId.current) : []), [services]);
 
   const answerInput = useCallback(
@@ -258,7 +273,7 @@ export function useNotebookSession(services: Services, path: string) {
     [services],
   );
 
-  return { doc, setDoc, dirty, error, conflict, kernelStatus, kernelServer, input, save, reload: load, run, interrupt, restart, restartAndRunAll, clearOutputs, answerInput, variables, changeKernel, runsDone };
+  return { doc, setDoc, dirty, error, conflict, kernelStatus, kernelServer, input, save, reload: load, run, interrupt, restart, restartAndRunAll, clearOutputs, answerInput, variables, changeKernel, runsDone, elided };
 }
 
 /** What useNotebookSession returns. */

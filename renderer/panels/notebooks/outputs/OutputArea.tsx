@@ -1,5 +1,7 @@
-import { useMemo, useState } from 'react';
+import { createContext, useContext, useMemo, useState } from 'react';
+import { formatBytes } from '../../../../main/common/format';
 import type { NotebookOutput } from '../../../../main/common/kernels';
+import { ELIDED_KEY, type ElidedOutput } from '../../../../main/common/notebooks';
 import { parseAnsi } from './ansi';
 import { pickMime, truncate } from './mime';
 import { renderMarkdown, sanitizeHtml } from './sanitize';
@@ -18,7 +20,44 @@ export function OutputArea({ outputs }: { outputs: NotebookOutput[] }) {
   );
 }
 
-function Output({ output: o }: { output: NotebookOutput }) {
+/** Fetches the original of a big output the core kept back when the notebook opened. */
+export const ElidedOutputs = createContext<{ load(id: string): Promise<NotebookOutput>; shown: ReadonlyMap<string, NotebookOutput> } | undefined>(undefined);
+
+/** Outputs up to this size are fetched and drawn on request; bigger ones stay in the file only. */
+const SHOW_ON_REQUEST_CHARS = 64 * 1024 * 1024;
+
+function Output({ output }: { output: NotebookOutput }) {
+  const info = (output as unknown as Record<string, unknown>)[ELIDED_KEY] as ElidedOutput | undefined;
+  return info ? <ElidedView output={output} info={info} /> : <PlainOutput output={output} />;
+}
+
+/** A stand-in for a big output: says so, shows what it carries (a stream's start), and fetches the rest on request. */
+function ElidedView({ output, info }: { output: NotebookOutput; info: ElidedOutput }) {
+  const elided = useContext(ElidedOutputs);
+  const [full, setFull] = useState<NotebookOutput | undefined>(() => elided?.shown.get(info.id));
+  const [error, setError] = useState<string>();
+  if (full) return <PlainOutput output={full} />;
+  return (
+    <div className="elided-output">
+      <p className="muted small" role="note">
+        This output is {formatBytes(info.chars)} ({info.kinds.join(', ')}): {output.output_type === 'stream' ? 'its start is shown below; ' : ''}the whole of it stays in the file unchanged.{' '}
+        {elided && info.chars <= SHOW_ON_REQUEST_CHARS && (
+          <button className="show-more" onClick={() => void elided.load(info.id).then(setFull, (err: Error) => setError(err.message))}>
+            Show all of it
+          </button>
+        )}
+      </p>
+      {error && (
+        <p role="alert" className="error small">
+          {error}
+        </p>
+      )}
+      {output.output_type === 'stream' || output.output_type === 'error' ? <PlainOutput output={output} /> : null}
+    </div>
+  );
+}
+
+function PlainOutput({ output: o }: { output: NotebookOutput }) {
   switch (o.output_type) {
     case 'stream':
       return <AnsiText text={asText(o.text)} className={o.name === 'stderr' ? 'stderr' : undefined} />;
