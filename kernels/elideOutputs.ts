@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { formatBytes } from '../main/common/format';
+import { serializeNotebook, serializeOutput } from './nbformat';
 import { ELIDED_KEY, ELIDE_OUTPUT_CHARS, KEEP_OUTPUTS_CHARS, type ElidedOutput, type NotebookJson } from '../main/common/notebooks';
 
 type Output = Record<string, unknown>;
@@ -32,7 +34,7 @@ function standIn(o: Output, info: ElidedOutput): Output {
  * Replaces a notebook's big outputs with stand-ins, in place, and returns the originals by id. Ids are stable for a
  * given file (cell id or index, output index, size), so opening it again maps to the same originals.
  */
-export function elideOutputs(nb: NotebookJson): Map<string, Output> {
+export function elideOutputs(nb: NotebookJson): Map<string, KeptOutput> {
   const found: { cell: number; out: number; size: number; id: string }[] = [];
   let kept = 0;
   nb.cells.forEach((c, ci) => {
@@ -51,31 +53,56 @@ export function elideOutputs(nb: NotebookJson): Map<string, Output> {
     elide.add(f);
     kept -= f.size;
   }
-  const originals = new Map<string, Output>();
+  const originals = new Map<string, KeptOutput>();
   for (const f of elide) {
     const outputs = nb.cells[f.cell]!.outputs as Output[];
     const o = outputs[f.out]!;
     const kinds = o.output_type === 'stream' ? [String(o.name)] : o.data && typeof o.data === 'object' ? Object.keys(o.data) : [String(o.output_type)];
-    originals.set(f.id, o);
+    originals.set(f.id, { original: o });
     outputs[f.out] = standIn(o, { id: f.id, chars: f.size, kinds });
   }
   return originals;
 }
 
+/** An elided output as the core keeps it: the parsed original until its first save, then only its serialised text. */
+export interface KeptOutput {
+  original?: Output;
+  text?: string;
+}
+
+/** The original output (parsed again from its text after a save dropped the object). */
+export function keptOriginal(k: KeptOutput): Output {
+  return k.original ?? (JSON.parse(k.text!) as Output);
+}
+
+const NONCE = randomBytes(8).toString('hex');
+
 /**
- * Puts the originals back in place of stand-ins, in place. A stand-in whose original is unknown (the core restarted
- * since the notebook was opened) makes the save fail before anything is written.
+ * Serialises a notebook whose big outputs are stand-ins, writing each original in its place: the originals are
+ * serialised once and spliced in as text, so saving a notebook with a 200 MB output costs one copy, not a rebuild.
+ * A stand-in whose original is unknown (the core restarted since the notebook was opened) fails before anything is
+ * written.
  */
-export function restoreOutputs(nb: NotebookJson, originals: Map<string, Output> | undefined, path: string): void {
+export function serializeWithOriginals(nb: NotebookJson, kept: Map<string, KeptOutput> | undefined, path: string): string {
+  const splices = new Map<string, string>();
   for (const c of nb.cells) {
     if (!Array.isArray(c.outputs)) continue;
-    const outputs = c.outputs as Output[];
+    const outputs = c.outputs as unknown[];
     outputs.forEach((o, i) => {
-      const info = o[ELIDED_KEY] as ElidedOutput | undefined;
+      const info = (o as Output)[ELIDED_KEY] as ElidedOutput | undefined;
       if (!info) return;
-      const original = originals?.get(info.id);
-      if (!original) throw new Error(`${path}: a big output (${formatBytes(info.chars)}) was opened by an earlier Lathe core and is no longer at hand. Reopen the notebook and make the change again; the file was not written.`);
-      outputs[i] = original;
+      const k = kept?.get(info.id);
+      if (!k) throw new Error(`${path}: a big output (${formatBytes(info.chars)}) was opened by an earlier Lathe core and is no longer at hand. Reopen the notebook and make the change again; the file was not written.`);
+      if (k.text === undefined) {
+        k.text = serializeOutput(k.original!);
+        k.original = undefined;
+      }
+      const placeholder = `lathe-elided-${NONCE}-${splices.size}`;
+      splices.set(`"${placeholder}"`, k.text);
+      outputs[i] = placeholder;
     });
   }
+  const text = serializeNotebook(nb);
+  if (!splices.size) return text;
+  return text.replace(new RegExp(`"lathe-elided-${NONCE}-\\d+"`, 'g'), (m) => splices.get(m)!);
 }

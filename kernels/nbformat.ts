@@ -40,12 +40,25 @@ function splitLinesForWrite(nb: NotebookJson): NotebookJson {
     if (typeof cell.source === 'string') cell.source = splitLines(cell.source);
     for (const att of Object.values((cell.attachments as Record<string, unknown> | undefined) ?? {})) splitBundle(att);
     if (cell.cell_type !== 'code' || !Array.isArray(cell.outputs)) continue;
-    for (const out of cell.outputs as Record<string, unknown>[]) {
-      if (out.output_type === 'execute_result' || out.output_type === 'display_data') splitBundle(out.data);
-      else if (out.output_type === 'stream' && typeof out.text === 'string') out.text = splitLines(out.text);
-    }
+    for (const out of cell.outputs as Record<string, unknown>[]) splitOutput(out);
   }
   return copy;
+}
+
+/** nbformat's split_lines on one output, in place. */
+function splitOutput(out: Record<string, unknown>): void {
+  if (out.output_type === 'execute_result' || out.output_type === 'display_data') splitBundle(out.data);
+  else if (out.output_type === 'stream' && typeof out.text === 'string') out.text = splitLines(out.text);
+}
+
+/**
+ * One output as serializeNotebook writes it inside a notebook (where outputs sit four levels deep): the text can
+ * be spliced into a serialised notebook in place of a placeholder string.
+ */
+export function serializeOutput(out: Record<string, unknown>): string {
+  const copy = structuredClone(out);
+  splitOutput(copy);
+  return JSON.stringify(sortKeys(copy), null, 1).replace(/\n/g, '\n    ');
 }
 
 function sortKeys(v: unknown): unknown {

@@ -3,7 +3,7 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, op
 import { basename, dirname, extname, join } from 'node:path';
 import { AppError } from '../main/common/errors';
 import type { INotebookFileService, NotebookJson, OpenedNotebook, SaveOptions } from '../main/common/notebooks';
-import { elideOutputs, restoreOutputs } from './elideOutputs';
+import { elideOutputs, keptOriginal, serializeWithOriginals, type KeptOutput } from './elideOutputs';
 import { emptyNotebook, parseNotebook, serializeNotebook } from './nbformat';
 import { resolveInside, toWorkspacePath } from './workspacePath';
 
@@ -16,7 +16,7 @@ export const MAX_NOTEBOOK_BYTES = 1024 * 1024 * 1024;
  */
 export class NotebookFileService implements INotebookFileService {
   /** Originals of elided outputs, by notebook (absolute path) and stand-in id. */
-  private readonly stash = new Map<string, Map<string, Record<string, unknown>>>();
+  private readonly stash = new Map<string, Map<string, KeptOutput>>();
 
   constructor(private readonly config: { root: string }) {}
 
@@ -47,12 +47,12 @@ export class NotebookFileService implements INotebookFileService {
     const abs = this.notebookPath(path);
     // Check the content the same way a read would, so a save never writes a file Lathe could not open again.
     const nb = parseNotebook(JSON.stringify(content), path);
+    let text: string;
     try {
-      restoreOutputs(nb, this.stash.get(abs), path);
+      text = serializeWithOriginals(nb, this.stash.get(abs), path);
     } catch (err) {
       throw new AppError('ELIDED_OUTPUT_MISSING', (err as Error).message);
     }
-    const text = serializeNotebook(nb);
     if (options.expectedMtimeMs !== undefined && !options.force && existsSync(abs)) {
       const now = statSync(abs).mtimeMs;
       if (now !== options.expectedMtimeMs) {
@@ -81,9 +81,9 @@ export class NotebookFileService implements INotebookFileService {
   }
 
   async output(path: string, id: string): Promise<Record<string, unknown>> {
-    const o = this.stash.get(this.notebookPath(path))?.get(id);
-    if (!o) throw new AppError('NOT_FOUND', `That output of ${path} is no longer at hand (the core restarted since the notebook was opened). Reopen the notebook.`);
-    return o;
+    const k = this.stash.get(this.notebookPath(path))?.get(id);
+    if (!k) throw new AppError('NOT_FOUND', `That output of ${path} is no longer at hand (the core restarted since the notebook was opened). Reopen the notebook.`);
+    return keptOriginal(k);
   }
 
   async createCheckpoint(path: string): Promise<{ mtimeMs: number }> {
