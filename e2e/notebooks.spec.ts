@@ -349,3 +349,34 @@ test('a notebook with a 200 MB output opens, says what it holds back, stays edit
   expect(joined(saved.cells[0]!.outputs[0]!.text)).toBe('FIRST LINE\n' + line.repeat(2_000_000));
   expect(joined(saved.cells[1]!.outputs[0]!.data!['text/plain']).length).toBe(2 * 1024 * 1024);
 });
+
+test('a cell with a 10 MB line opens and the notebook stays editable', async ({ page, core }) => {
+  const long = 'x = "' + 'a'.repeat(10 * 1024 * 1024) + '"';
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      { cell_type: 'code', id: 'long', execution_count: null, metadata: {}, source: long, outputs: [] },
+      { cell_type: 'code', id: 'next', execution_count: null, metadata: {}, source: 'b = 1', outputs: [] },
+    ],
+  };
+  const file = join(core.workspace, 'long.ipynb');
+  writeFileSync(file, JSON.stringify(nb));
+  await openWorkbench(page, core);
+  await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
+  await page.getByLabel('Notebook path (in the workspace)').fill('long.ipynb');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(cell(page, 2)).toContainText('b = 1');
+  await expect(cell(page, 1)).toContainText('(10.0 MB in all; edit the cell to see the rest)');
+  await page.locator('[data-cell-index="1"] .cell-source').click();
+  await expect(page.getByRole('textbox', { name: 'Editor for cell 2' })).toBeFocused();
+  await page.keyboard.press('End');
+  await page.keyboard.type('0');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+s');
+  await expect(page.getByLabel('unsaved changes')).toHaveCount(0);
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as { cells: { source: string[] }[] };
+  expect(saved.cells[0]!.source.join('')).toBe(long);
+  expect(saved.cells[1]!.source.join('')).toBe('b = 10');
+});

@@ -2,6 +2,10 @@ import { memo, useMemo } from 'react';
 import { CellEditor, type CellEditorKeys } from './CellEditor';
 import type { CellModel } from './notebookModel';
 import { OutputArea } from './outputs/OutputArea';
+import { formatBytes } from '../../../main/common/format';
+
+/** A cell not being edited shows this much of its source: laying out a 10 MB line would freeze the page for seconds. */
+const STATIC_SOURCE_CHARS = 20_000;
 import { renderMarkdown } from './outputs/sanitize';
 
 /** Props of one cell. */
@@ -57,7 +61,14 @@ export const CellView = memo(function CellView(p: CellViewProps) {
           <div className="markdown-cell rich-output" onDoubleClick={() => p.onSelect(index, true)} dangerouslySetInnerHTML={{ __html: markdown }} />
         ) : (
           <pre className="cell-source" onDoubleClick={() => p.onSelect(index, true)} onClick={() => active && p.onSelect(index, true)}>
-            {cell.source || ' '}
+            {cell.source.length > STATIC_SOURCE_CHARS ? (
+              <>
+                {cell.source.slice(0, STATIC_SOURCE_CHARS)}
+                <span className="muted">{`… (${formatBytes(cell.source.length)} in all; edit the cell to see the rest)`}</span>
+              </>
+            ) : (
+              cell.source || ' '
+            )}
           </pre>
         )}
         {cell.type === 'code' && cell.outputs.length > 0 && (
