@@ -368,7 +368,7 @@ test('a cell with a 10 MB line opens and the notebook stays editable', async ({ 
   await page.getByLabel('Notebook path (in the workspace)').fill('long.ipynb');
   await page.getByRole('button', { name: 'Open', exact: true }).click();
   await expect(cell(page, 2)).toContainText('b = 1');
-  await expect(cell(page, 1)).toContainText('(10.0 MB in all; edit the cell to see the rest)');
+  await expect(cell(page, 1)).toContainText('(10 MB in all; edit the cell to see the rest)');
   await page.locator('[data-cell-index="1"] .cell-source').click();
   await expect(page.getByRole('textbox', { name: 'Editor for cell 2' })).toBeFocused();
   await page.keyboard.press('End');
