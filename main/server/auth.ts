@@ -37,7 +37,7 @@ function parseCookies(header: string | undefined): Map<string, string> {
 }
 
 /** The bearer token a request carries, from `Authorization` or, on WebSocket upgrades, the subprotocol list. */
-function bearerOf(req: IncomingMessage): string | undefined {
+export function bearerOf(req: IncomingMessage): string | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
   const protocols = req.headers['sec-websocket-protocol'];

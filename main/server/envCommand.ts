@@ -18,7 +18,8 @@ export const ENV_USAGE = `  lathe env list [--json] [--refresh]            Conda
   lathe env default EXE                         Use this conda/mamba/micromamba for changes.
   lathe env pack ENV -o FILE.tar.zst|.tar.gz [--version V]   A relocatable archive (conda-pack layout).
   lathe env unpack FILE DEST                    Unpack, relocate to DEST and register the env.
-  lathe env publish ENV [--version V] [--format tar.gz|tar.zst]   Pack into the env registry.
+  lathe env publish ENV [--version V] [--format tar.gz|tar.zst]   Pack into the env registry (Settings: a folder,
+                                                  or a team Lathe server's URL with secret REGISTRY_TOKEN).
   lathe env published [--json]                  What the registry holds.
   lathe env install SLUG[@VERSION|@sha256:HEX] [--name N]   Install a published env (sha256 checked).
   lathe env unpublish SLUG@VERSION              Delete a published version.

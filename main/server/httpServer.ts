@@ -4,7 +4,7 @@ import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES } from '../common/rpc';
 import type { RpcServer } from '../common/rpcServer';
 import type { Logger } from '../node/log/logger';
-import { RPC_PROTOCOL, RequestGuard, isAuthorized, secretsEqual, sessionCookieName, sessionValue } from './auth';
+import { RPC_PROTOCOL, RequestGuard, bearerOf, isAuthorized, secretsEqual, sessionCookieName, sessionValue } from './auth';
 import { notAuthorisedPage } from './pages';
 import { serveStatic } from './staticFiles';
 import { wsToPort } from './wsPort';
@@ -18,6 +18,14 @@ export interface HttpFrontConfig {
   bindHost: string;
   staticDir: string;
   extraOrigins?: readonly string[];
+  /** API routes beside the UI (e.g. the env registry), by path prefix. */
+  routes?: readonly HttpRoute[];
+}
+
+/** An HTTP API served by a core service. */
+export interface HttpRoute {
+  prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse, subpath: string): Promise<void>;
 }
 
 /**
@@ -67,6 +75,8 @@ export class HttpFront {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     res.setHeader('x-frame-options', 'DENY');
+    const route = this.config.routes?.find((r) => url.pathname.startsWith(r.prefix));
+    if (route) return this.onApi(route, req, res, url, trusted);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end('Method not allowed');
       return;
@@ -94,6 +104,25 @@ export class HttpFront {
     }
     if (!trusted && !isAuthorized(req, this.config.token, this.port)) return this.unauthorised(res, 'no valid token');
     serveStatic(this.config.staticDir, req, res, url.pathname);
+  }
+
+  /**
+   * API routes take the token in the Authorization header only, never the session cookie: a page on another site
+   * cannot make a browser send that header, so it cannot call them.
+   */
+  private onApi(route: HttpRoute, req: IncomingMessage, res: ServerResponse, url: URL, trusted: boolean): void {
+    const json = (status: number, code: string, message: string) => res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ code, message }));
+    if (!trusted && !this.guard.hostAllowed(req)) return void json(403, 'FORBIDDEN', 'Host not allowed.');
+    const bearer = bearerOf(req);
+    if (!trusted && (bearer === undefined || !secretsEqual(bearer, this.config.token))) {
+      this.log.warn(`refused API request to ${route.prefix}: ${bearer === undefined ? 'no token' : 'wrong token'}`);
+      return void json(401, 'UNAUTHORISED', 'A valid token is needed in the Authorization header (Bearer TOKEN).');
+    }
+    route.handle(req, res, url.pathname.slice(route.prefix.length)).catch((err: Error) => {
+      this.log.error(`API ${route.prefix} failed`, { err });
+      if (!res.headersSent) json(500, 'INTERNAL', `The request failed: ${err.message}`);
+      else res.destroy();
+    });
   }
 
   private unauthorised(res: ServerResponse, why: string): void {

@@ -26,6 +26,8 @@ import { StatusService } from '../node/status/statusService';
 import { openDatabase } from '../node/store/database';
 import { TerminalService } from '../node/terminal/terminalService';
 import { EnvService } from '../node/envs/envService';
+import { ENV_REGISTRY_PATH } from '../node/envs/httpRegistry';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EnvChannel } from '../common/envs';
 import { JobChannel } from '../common/jobs';
 import { JobService } from '../node/jobs/jobService';
@@ -136,7 +138,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     disposables.push(remotes);
     const kernels = new KernelService(supervisor, jupyterLog, { remotes, db });
     const envs = new EnvService(
-      { dataDir, scan: { env: options.userEnv ?? process.env, home: options.home ?? homedir(), platform: process.platform, isRoot: process.getuid?.() === 0 } },
+      { dataDir, scan: { env: options.userEnv ?? process.env, home: options.home ?? homedir(), platform: process.platform, isRoot: process.getuid?.() === 0 }, registryToken: () => secrets.reveal('REGISTRY_TOKEN') },
       db,
       settings,
       log.child('envs'),
@@ -166,7 +168,8 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     rpc.serveChannel(JobChannel, jobs);
     rpc.serveChannel(SecretChannel, secrets);
 
-    const front = new HttpFront({ token, bindHost: host, staticDir: options.staticDir ?? resolve(ROOT, 'dist', 'renderer'), extraOrigins: options.extraOrigins }, rpc, log.child('http'));
+    const routes = [{ prefix: ENV_REGISTRY_PATH, handle: (req: IncomingMessage, res: ServerResponse, sub: string) => envs.serveRegistry(req, res, sub) }];
+    const front = new HttpFront({ token, bindHost: host, staticDir: options.staticDir ?? resolve(ROOT, 'dist', 'renderer'), extraOrigins: options.extraOrigins, routes }, rpc, log.child('http'));
     const tcp = front.createServer(false);
     await listen(tcp, () => tcp.listen(options.port ?? 0, host), `${host}:${options.port ?? 0}`);
     const port = (tcp.address() as { port: number }).port;

@@ -10,6 +10,7 @@ import type { ISettingsService } from '../../common/settings';
 import { packEnv, sha256File } from './envPack';
 import { unpackEnv } from './envUnpack';
 import { FolderRegistry, resolvePublished, type IEnvRegistry } from './folderRegistry';
+import { HttpRegistry } from './httpRegistry';
 
 /** What archive work needs from the env service. */
 export interface ArchivesHost {
@@ -33,7 +34,7 @@ function hasZstd(): boolean {
  */
 export class EnvArchives {
   constructor(
-    private readonly config: { dataDir: string; home: string; env: NodeJS.ProcessEnv },
+    private readonly config: { dataDir: string; home: string; env: NodeJS.ProcessEnv; registryToken?: () => string | undefined },
     private readonly settings: ISettingsService,
     private readonly host: ArchivesHost,
   ) {}
@@ -92,9 +93,18 @@ export class EnvArchives {
     await appendFile(file, `${text && !text.endsWith('\n') ? '\n' : ''}${prefix}\n`);
   }
 
+  /** The registry the settings name: a folder (default: the data dir's env-registry), or a Lathe server's URL. */
   private async registry(): Promise<IEnvRegistry> {
     const loc = (await this.settings.get()).envs.registry ?? join(this.config.dataDir, 'env-registry');
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(loc)) throw new AppError('UNSUPPORTED', `The env registry ${loc} is a URL; this version publishes to folders (a local path or a shared mount). Set Settings → Environments → registry to a folder.`);
+    if (/^https?:\/\//i.test(loc)) return new HttpRegistry(loc, this.config.registryToken?.(), join(this.config.dataDir, 'registry-cache'));
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(loc)) throw new AppError('UNSUPPORTED', `The env registry ${loc} is neither a folder nor a Lathe server (http:// or https://). Set Settings → Environments → registry to one of those.`);
+    return new FolderRegistry(loc);
+  }
+
+  /** The registry this core serves to others: always its own folder (a server does not relay to another). */
+  async servedRegistry(): Promise<IEnvRegistry> {
+    const loc = (await this.settings.get()).envs.registry ?? join(this.config.dataDir, 'env-registry');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(loc)) throw new AppError('UNSUPPORTED', `This server's own env registry is set to ${loc}; a served registry must be a folder. Set its registry to a folder.`);
     return new FolderRegistry(loc);
   }
 

@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveEnvRegistry } from './httpRegistry';
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { Emitter, type Event } from '../../common/event';
@@ -25,6 +27,8 @@ export interface EnvServiceConfig {
   debounceMs?: number;
   /** A list() within this long of the last scan does not start another (default 2 s). */
   minRescanMs?: number;
+  /** The token of a Lathe server used as env registry (the user's REGISTRY_TOKEN secret). */
+  registryToken?: () => string | undefined;
 }
 
 /**
@@ -64,7 +68,7 @@ export class EnvService implements IEnvService {
       rescan: () => this.rescan(),
       progress: (p) => this.progress.fire(p),
     });
-    this.archives = new EnvArchives({ dataDir: config.dataDir, home: config.scan.home, env: config.scan.env }, settings, {
+    this.archives = new EnvArchives({ dataDir: config.dataDir, home: config.scan.home, env: config.scan.env, registryToken: config.registryToken }, settings, {
       list: () => this.list(),
       resolve: (ref) => this.resolve(ref),
       rescan: () => this.rescan(),
@@ -137,6 +141,11 @@ export class EnvService implements IEnvService {
 
   deletePublished(ref: string): Promise<PublishedEnv> {
     return this.archives.deletePublished(ref);
+  }
+
+  /** Serves this core's folder registry to other cores (the HTTP front routes ENV_REGISTRY_PATH here). */
+  serveRegistry(req: IncomingMessage, res: ServerResponse, subpath: string): Promise<void> {
+    return serveEnvRegistry({ registry: () => this.archives.servedRegistry(), tmpDir: join(this.config.dataDir, 'tmp-registry-uploads') }, req, res, subpath);
   }
 
   /** The local env for a published one (slug, slug@version, slug@sha256:HEX), installed from the registry if needed. */

@@ -117,8 +117,8 @@ function EnvSettings() {
         <input type="checkbox" aria-label="Offline" checked={offline} onChange={(e) => setOffline(e.target.checked)} /> Offline
       </label>
       <label className="stack">
-        Registry folder
-        <input aria-label="Registry folder" placeholder="(the data dir's env-registry)" value={registry} onChange={(e) => setRegistry(e.target.value.trim())} spellCheck={false} />
+        Registry: a folder, or a team Lathe server&apos;s URL (its token: secret REGISTRY_TOKEN)
+        <input aria-label="Registry" placeholder="(the data dir's env-registry)" value={registry} onChange={(e) => setRegistry(e.target.value.trim())} spellCheck={false} />
       </label>
       <button type="button" onClick={() => void save()}>
         Save

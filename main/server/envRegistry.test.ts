@@ -1,0 +1,86 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createProxy } from '../common/rpcClient';
+import { SettingsChannel } from '../common/settings';
+import { capture } from '../../scripts/test/capture';
+import { makeInstallation } from '../../scripts/test/condaFixture';
+import { tempDir } from '../../scripts/test/tempDir';
+import { runCli } from './cli';
+import { connectToCore } from './coreClient';
+import { startCore } from './serverMain';
+
+// Integration: two real cores, a team server and a workstation whose env registry is that server (HTTP, token in
+// the workstation's secret store). Envs come from the stand-in conda, as in the other env command tests.
+let dir: ReturnType<typeof tempDir> | undefined;
+afterEach(() => {
+  dir?.remove();
+  dir = undefined;
+});
+
+describe('a Lathe server as the team env registry', () => {
+  it('publishes from a workstation to the server, installs with the sha256 checked, deletes; refuses a bad token, tampering and odd names', async () => {
+    dir = tempDir();
+    const teamHome = join(dir.path, 'team-home');
+    mkdirSync(teamHome);
+    const teamData = join(dir.path, 'team-data');
+    const team = await startCore({ dataDir: teamData, localSocket: false, logConsole: null, home: teamHome, userEnv: { PATH: '/usr/bin:/bin', HOME: teamHome } });
+    const home = join(dir.path, 'home');
+    mkdirSync(home);
+    makeInstallation(join(home, 'miniforge3'), 'conda');
+    const ws = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: '/usr/bin:/bin', HOME: home } });
+    const cli = async (...args: string[]) => {
+      const c = capture();
+      const code = await runCli([...args, '--url', ws.url], c.io, { LATHE_TOKEN: ws.token });
+      return { code, out: c.out.join('\n'), err: c.err.join('\n') };
+    };
+    const client = await connectToCore({ url: ws.url, token: ws.token });
+    try {
+      expect((await cli('env', 'create', 'demo', 'python=3.11', 'ipykernel')).code).toBe(0);
+      await createProxy(client, SettingsChannel).update({ envs: { registry: team.url } });
+
+      expect(await cli('env', 'publish', 'demo', '--version', '1.0', '--format', 'tar.gz')).toMatchObject({ code: 1, err: expect.stringContaining('lathe secret set REGISTRY_TOKEN') });
+      const tok = join(dir.path, 'tok');
+      writeFileSync(tok, 'not-the-team-token-0000');
+      await cli('secret', 'set', 'REGISTRY_TOKEN', '--from-file', tok);
+      expect(await cli('env', 'publish', 'demo', '--version', '1.0', '--format', 'tar.gz')).toMatchObject({ code: 1, err: expect.stringContaining('refused the token') });
+      writeFileSync(tok, team.token);
+      await cli('secret', 'set', 'REGISTRY_TOKEN', '--from-file', tok);
+
+      const pub = await cli('env', 'publish', 'demo', '--version', '1.0', '--format', 'tar.gz');
+      expect(pub).toMatchObject({ code: 0, out: expect.stringMatching(new RegExp(`^Published demo@1\\.0 sha256:[0-9a-f]{64}\\n  ${team.url}api/env-registry/demo/1\\.0/demo-1\\.0\\.tar\\.gz$`)) });
+      expect(existsSync(join(teamData, 'env-registry', 'demo', '1.0', 'manifest.json'))).toBe(true);
+      expect((await cli('env', 'published')).out).toMatch(/^demo@1\.0\s+sha256:/);
+      // Published versions never change.
+      expect(await cli('env', 'publish', 'demo', '--version', '1.0', '--format', 'tar.gz')).toMatchObject({ code: 1, err: expect.stringContaining('never change') });
+
+      expect((await cli('env', 'install', 'demo@1.0', '--name', 'demo-team')).code).toBe(0);
+      const names = (JSON.parse((await cli('env', 'list', '--json')).out) as { envs: { name: string }[] }).envs.map((e) => e.name);
+      expect(names).toEqual(expect.arrayContaining(['demo', 'demo-team']));
+
+      // The server side, asked directly: no token, odd names, a damaged upload.
+      const api = `${team.url}api/env-registry/`;
+      expect((await fetch(api)).status).toBe(401);
+      expect((await fetch(api, { headers: { cookie: 'x=y' } })).status).toBe(401);
+      const auth = { authorization: `Bearer ${team.token}` };
+      const odd = await fetch(`${api}..%2F..%2Fetc/1.0`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/vnd.lathe.env-upload' }, body: 'x' });
+      expect(odd.status).toBe(400);
+      expect(((await odd.json()) as { message: string }).message).toContain('not a valid env slug');
+      const manifest = Buffer.from(JSON.stringify({ kind: 'lathe-env-pack', slug: 'bad', version: '1', sha256: '0'.repeat(64), archiveBytes: 5, format: 'tar.gz' }));
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(manifest.length);
+      const damaged = await fetch(`${api}bad/1`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/vnd.lathe.env-upload' }, body: Buffer.concat([len, manifest, Buffer.from('hello')]) });
+      expect(damaged.status).toBe(400);
+      expect(((await damaged.json()) as { code: string }).code).toBe('CHECKSUM_MISMATCH');
+      expect(existsSync(join(teamData, 'env-registry', 'bad'))).toBe(false);
+
+      expect((await cli('env', 'unpublish', 'demo@1.0')).code).toBe(0);
+      expect(existsSync(join(teamData, 'env-registry', 'demo', '1.0'))).toBe(false);
+      expect((await cli('env', 'published')).out).not.toContain('demo@1.0');
+    } finally {
+      client.dispose();
+      await ws.dispose();
+      await team.dispose();
+    }
+  }, 120_000);
+});
