@@ -46,6 +46,14 @@ test('environments: find envs, read packages, preview and create an env, see err
   await page.getByText('Channels and registry').click();
   await page.getByLabel('Channels for every change').fill('bioconda');
   await page.getByLabel('Offline').check();
+  // An S3 registry asks for its endpoint; a bad one is refused with what to write instead (and nothing is saved).
+  await page.getByLabel('Registry', { exact: true }).fill('s3://team-envs/lathe');
+  await page.getByLabel('S3 endpoint').fill('minio:9000');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.locator('.env-settings').getByRole('alert')).toContainText('an http(s) URL such as https://minio.example.com:9000');
+  await page.getByLabel('S3 endpoint').fill('');
+  await page.getByLabel('Registry', { exact: true }).fill('');
+  await expect(page.getByLabel('S3 endpoint')).toHaveCount(0);
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
 

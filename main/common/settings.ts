@@ -28,8 +28,12 @@ export const SettingsSchema = z.object({
       overrideChannels: z.boolean().default(false),
       /** Never reach the network (conda's --offline). */
       offline: z.boolean().default(false),
-      /** Where published envs go: a folder (default: the data dir's env-registry). */
+      /** Where published envs go: a folder (default: the data dir's env-registry), a Lathe server URL, or s3://bucket/prefix. */
       registry: z.string().optional(),
+      /** For s3:// registries on S3-compatible stores (MinIO, Ceph…): the endpoint URL; unset means AWS. */
+      s3Endpoint: z.string().optional(),
+      /** The S3 region (default us-east-1). */
+      s3Region: z.string().optional(),
     })
     .prefault({}),
 });
@@ -49,6 +53,8 @@ export const SettingsPatchSchema = z
         overrideChannels: z.boolean(),
         offline: z.boolean(),
         registry: z.string().min(1).max(4096),
+        s3Endpoint: z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s]*)?$/, 'an http(s) URL such as https://minio.example.com:9000').max(2048),
+        s3Region: z.string().regex(/^[a-z0-9-]{2,40}$/, 'a region name such as us-east-1'),
       })
       .partial()
       .strict()

@@ -5,6 +5,7 @@ import { createProxy } from '../common/rpcClient';
 import { SettingsChannel } from '../common/settings';
 import { capture } from '../../scripts/test/capture';
 import { makeInstallation } from '../../scripts/test/condaFixture';
+import { S3RVER_KEYS, startS3 } from '../../scripts/test/s3';
 import { tempDir } from '../../scripts/test/tempDir';
 import { runCli } from './cli';
 import { connectToCore } from './coreClient';
@@ -81,6 +82,52 @@ describe('a Lathe server as the team env registry', () => {
       client.dispose();
       await ws.dispose();
       await team.dispose();
+    }
+  }, 120_000);
+});
+
+describe('an S3 bucket as the team env registry', () => {
+  it('publishes to the bucket, lists, installs with the sha256 checked, deletes; a wrong key and a missing bucket say what to fix', async () => {
+    dir = tempDir();
+    const s3 = await startS3(join(dir.path, 's3'), ['team-envs']);
+    const home = join(dir.path, 'home');
+    mkdirSync(home);
+    makeInstallation(join(home, 'miniforge3'), 'conda');
+    const ws = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: '/usr/bin:/bin', HOME: home } });
+    const cli = async (...args: string[]) => {
+      const c = capture();
+      const code = await runCli([...args, '--url', ws.url], c.io, { LATHE_TOKEN: ws.token });
+      return { code, out: c.out.join('\n'), err: c.err.join('\n') };
+    };
+    const secret = async (name: string, value: string) => {
+      writeFileSync(join(dir!.path, 'v'), value);
+      expect((await cli('secret', 'set', name, '--from-file', join(dir!.path, 'v'))).code).toBe(0);
+    };
+    const client = await connectToCore({ url: ws.url, token: ws.token });
+    const settings = createProxy(client, SettingsChannel);
+    try {
+      expect((await cli('env', 'create', 'demo', 'python=3.11', 'ipykernel')).code).toBe(0);
+      await settings.update({ envs: { registry: 's3://team-envs/lathe', s3Endpoint: s3.endpoint } });
+      await secret('AWS_ACCESS_KEY_ID', 'NOT-A-KEY');
+      await secret('AWS_SECRET_ACCESS_KEY', S3RVER_KEYS.secretAccessKey);
+      expect(await cli('env', 'published')).toMatchObject({ code: 1, err: expect.stringMatching(/InvalidAccessKeyId.*lathe secret set AWS_ACCESS_KEY_ID/) });
+      await secret('AWS_ACCESS_KEY_ID', S3RVER_KEYS.accessKeyId);
+
+      const pub = await cli('env', 'publish', 'demo', '--version', '2.0', '--format', 'tar.gz');
+      expect(pub).toMatchObject({ code: 0, out: expect.stringMatching(/^Published demo@2\.0 sha256:[0-9a-f]{64}\n {2}s3:\/\/team-envs\/lathe\/demo\/2\.0\/demo-2\.0\.tar\.gz$/) });
+      expect((await cli('env', 'published')).out).toMatch(/^demo@2\.0\s+sha256:/);
+      expect(await cli('env', 'publish', 'demo', '--version', '2.0', '--format', 'tar.gz')).toMatchObject({ code: 1, err: expect.stringContaining('never change') });
+      expect((await cli('env', 'install', 'demo@2.0', '--name', 'demo-s3')).code).toBe(0);
+      expect((JSON.parse((await cli('env', 'list', '--json')).out) as { envs: { name: string }[] }).envs.map((e) => e.name)).toContain('demo-s3');
+      expect((await cli('env', 'unpublish', 'demo@2.0')).code).toBe(0);
+      expect((await cli('env', 'published')).out).not.toContain('demo@2.0');
+
+      await settings.update({ envs: { registry: 's3://no-such-bucket' } });
+      expect(await cli('env', 'published')).toMatchObject({ code: 1, err: expect.stringContaining('The bucket no-such-bucket does not exist') });
+    } finally {
+      client.dispose();
+      await ws.dispose();
+      await s3.close();
     }
   }, 120_000);
 });

@@ -138,7 +138,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     disposables.push(remotes);
     const kernels = new KernelService(supervisor, jupyterLog, { remotes, db });
     const envs = new EnvService(
-      { dataDir, scan: { env: options.userEnv ?? process.env, home: options.home ?? homedir(), platform: process.platform, isRoot: process.getuid?.() === 0 }, registryToken: () => secrets.reveal('REGISTRY_TOKEN') },
+      { dataDir, scan: { env: options.userEnv ?? process.env, home: options.home ?? homedir(), platform: process.platform, isRoot: process.getuid?.() === 0 }, secret: (name) => secrets.reveal(name) },
       db,
       settings,
       log.child('envs'),

@@ -11,6 +11,7 @@ import { packEnv, sha256File } from './envPack';
 import { unpackEnv } from './envUnpack';
 import { FolderRegistry, resolvePublished, type IEnvRegistry } from './folderRegistry';
 import { HttpRegistry } from './httpRegistry';
+import { S3Registry } from './s3Registry';
 
 /** What archive work needs from the env service. */
 export interface ArchivesHost {
@@ -34,7 +35,7 @@ function hasZstd(): boolean {
  */
 export class EnvArchives {
   constructor(
-    private readonly config: { dataDir: string; home: string; env: NodeJS.ProcessEnv; registryToken?: () => string | undefined },
+    private readonly config: { dataDir: string; home: string; env: NodeJS.ProcessEnv; secret?: (name: string) => string | undefined },
     private readonly settings: ISettingsService,
     private readonly host: ArchivesHost,
   ) {}
@@ -95,9 +96,17 @@ export class EnvArchives {
 
   /** The registry the settings name: a folder (default: the data dir's env-registry), or a Lathe server's URL. */
   private async registry(): Promise<IEnvRegistry> {
-    const loc = (await this.settings.get()).envs.registry ?? join(this.config.dataDir, 'env-registry');
-    if (/^https?:\/\//i.test(loc)) return new HttpRegistry(loc, this.config.registryToken?.(), join(this.config.dataDir, 'registry-cache'));
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(loc)) throw new AppError('UNSUPPORTED', `The env registry ${loc} is neither a folder nor a Lathe server (http:// or https://). Set Settings → Environments → registry to one of those.`);
+    const s = (await this.settings.get()).envs;
+    const loc = s.registry ?? join(this.config.dataDir, 'env-registry');
+    const cacheDir = join(this.config.dataDir, 'registry-cache');
+    if (/^https?:\/\//i.test(loc)) return new HttpRegistry(loc, this.config.secret?.('REGISTRY_TOKEN'), cacheDir);
+    if (loc.startsWith('s3://')) {
+      const id = this.config.secret?.('AWS_ACCESS_KEY_ID');
+      const key = this.config.secret?.('AWS_SECRET_ACCESS_KEY');
+      const session = this.config.secret?.('AWS_SESSION_TOKEN');
+      return new S3Registry({ url: loc, endpoint: s.s3Endpoint, region: s.s3Region, cacheDir, ...(id && key ? { credentials: { accessKeyId: id, secretAccessKey: key, ...(session ? { sessionToken: session } : {}) } } : {}) });
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(loc)) throw new AppError('UNSUPPORTED', `The env registry ${loc} is neither a folder, a Lathe server (http:// or https://) nor an S3 bucket (s3://). Set Settings → Environments → registry to one of those.`);
     return new FolderRegistry(loc);
   }
 

@@ -27,8 +27,8 @@ export interface EnvServiceConfig {
   debounceMs?: number;
   /** A list() within this long of the last scan does not start another (default 2 s). */
   minRescanMs?: number;
-  /** The token of a Lathe server used as env registry (the user's REGISTRY_TOKEN secret). */
-  registryToken?: () => string | undefined;
+  /** The user's secrets: REGISTRY_TOKEN for a Lathe server registry, AWS_* keys for an S3 one. */
+  secret?: (name: string) => string | undefined;
 }
 
 /**
@@ -68,7 +68,7 @@ export class EnvService implements IEnvService {
       rescan: () => this.rescan(),
       progress: (p) => this.progress.fire(p),
     });
-    this.archives = new EnvArchives({ dataDir: config.dataDir, home: config.scan.home, env: config.scan.env, registryToken: config.registryToken }, settings, {
+    this.archives = new EnvArchives({ dataDir: config.dataDir, home: config.scan.home, env: config.scan.env, secret: config.secret }, settings, {
       list: () => this.list(),
       resolve: (ref) => this.resolve(ref),
       rescan: () => this.rescan(),

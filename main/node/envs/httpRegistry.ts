@@ -56,22 +56,7 @@ export class HttpRegistry implements IEnvRegistry {
   }
 
   async fetch(entry: PublishedEnv): Promise<string> {
-    const file = join(this.cacheDir, `${entry.sha256}.${formatOf(entry)}`);
-    if (await stat(file).then((s) => s.size === entry.archiveBytes, () => false)) return file;
-    await mkdir(this.cacheDir, { recursive: true });
-    const tmp = await mkdtemp(join(this.cacheDir, '.dl-'));
-    try {
-      const res = await this.request(`${enc(entry.slug)}/${enc(entry.version)}/archive`, { method: 'GET' });
-      const hash = createHash('sha256');
-      const part = join(tmp, 'archive');
-      await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), hashing(hash), createWriteStream(part));
-      const sum = hash.digest('hex');
-      if (sum !== entry.sha256) throw new AppError('CHECKSUM_MISMATCH', `The download of ${entry.slug}@${entry.version} from ${this.location} has sha256 ${sum.slice(0, 12)}…, not the published ${entry.sha256.slice(0, 12)}…: it was damaged on the way or on the server. Try again; if it persists, publish it again.`);
-      await rename(part, file);
-      return file;
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
-    }
+    return downloadVerified(this.cacheDir, entry, this.location, async () => Readable.fromWeb((await this.request(`${enc(entry.slug)}/${enc(entry.version)}/archive`, { method: 'GET' })).body as import('node:stream/web').ReadableStream));
   }
 
   async delete(entry: PublishedEnv): Promise<void> {
@@ -106,6 +91,28 @@ function publicEntry(e: PublishedEnv): PublishedEnv {
 
 function enc(s: string): string {
   return encodeURIComponent(s);
+}
+
+/**
+ * Downloads a published archive into `cacheDir` (named by its sha256, so a second install is free), hashing it as it
+ * streams; a download whose sha256 differs from the published one is thrown away with a clear error.
+ */
+export async function downloadVerified(cacheDir: string, entry: PublishedEnv, from: string, open: () => Promise<Readable>): Promise<string> {
+  const file = join(cacheDir, `${entry.sha256}.${formatOf(entry)}`);
+  if (await stat(file).then((s) => s.size === entry.archiveBytes, () => false)) return file;
+  await mkdir(cacheDir, { recursive: true });
+  const tmp = await mkdtemp(join(cacheDir, '.dl-'));
+  try {
+    const hash = createHash('sha256');
+    const part = join(tmp, 'archive');
+    await pipeline(await open(), hashing(hash), createWriteStream(part));
+    const sum = hash.digest('hex');
+    if (sum !== entry.sha256) throw new AppError('CHECKSUM_MISMATCH', `The download of ${entry.slug}@${entry.version} from ${from} has sha256 ${sum.slice(0, 12)}…, not the published ${entry.sha256.slice(0, 12)}…: it was damaged on the way or in the store. Try again; if it persists, publish it again.`);
+    await rename(part, file);
+    return file;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }
 
 function formatOf(e: PublishedEnv): PackFormat {

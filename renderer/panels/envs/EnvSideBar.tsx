@@ -76,6 +76,8 @@ function EnvSettings() {
   const [override, setOverride] = useState(false);
   const [offline, setOffline] = useState(false);
   const [registry, setRegistry] = useState('');
+  const [s3Endpoint, setS3Endpoint] = useState('');
+  const [s3Region, setS3Region] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [saved, setSaved] = useState(false);
   const load = () =>
@@ -84,12 +86,14 @@ function EnvSettings() {
       setOverride(s.envs.overrideChannels);
       setOffline(s.envs.offline);
       setRegistry(s.envs.registry ?? '');
+      setS3Endpoint(s.envs.s3Endpoint ?? '');
+      setS3Region(s.envs.s3Region ?? '');
     });
   const save = async () => {
     setError(undefined);
     setSaved(false);
     try {
-      await services.settings.update({ envs: { channels: channels.split(/[\s,]+/).filter(Boolean), overrideChannels: override, offline, ...(registry ? { registry } : {}) } });
+      await services.settings.update({ envs: { channels: channels.split(/[\s,]+/).filter(Boolean), overrideChannels: override, offline, ...(registry ? { registry } : {}), ...(s3Endpoint ? { s3Endpoint } : {}), ...(s3Region ? { s3Region } : {}) } });
       setSaved(true);
     } catch (err) {
       setError((err as Error).message);
@@ -117,9 +121,21 @@ function EnvSettings() {
         <input type="checkbox" aria-label="Offline" checked={offline} onChange={(e) => setOffline(e.target.checked)} /> Offline
       </label>
       <label className="stack">
-        Registry: a folder, or a team Lathe server&apos;s URL (its token: secret REGISTRY_TOKEN)
+        Registry: a folder, a team Lathe server&apos;s URL (secret REGISTRY_TOKEN) or s3://bucket/prefix (secrets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)
         <input aria-label="Registry" placeholder="(the data dir's env-registry)" value={registry} onChange={(e) => setRegistry(e.target.value.trim())} spellCheck={false} />
       </label>
+      {registry.startsWith('s3://') && (
+        <>
+          <label className="stack">
+            S3 endpoint (MinIO, Ceph…; empty for AWS)
+            <input aria-label="S3 endpoint" placeholder="https://minio.example.com:9000" value={s3Endpoint} onChange={(e) => setS3Endpoint(e.target.value.trim())} spellCheck={false} />
+          </label>
+          <label className="stack">
+            S3 region
+            <input aria-label="S3 region" placeholder="us-east-1" value={s3Region} onChange={(e) => setS3Region(e.target.value.trim())} spellCheck={false} />
+          </label>
+        </>
+      )}
       <button type="button" onClick={() => void save()}>
         Save
       </button>
