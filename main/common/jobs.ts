@@ -50,6 +50,11 @@ export const JobSpecSchema = z
                 image: z.string().min(1).max(500),
                 /** Extra read-only or read-write binds, docker style: "/host/path:/container/path[:ro]". */
                 mounts: z.array(z.string().regex(/^\/[^:]*:\/[^:]*(:(ro|rw))?$/, 'a bind like /data:/data:ro')).max(50).optional(),
+                /**
+                 * mount: bind the working folder and env from this machine (an engine here); copy: copy them into the
+                 * container and artifacts back out (an engine elsewhere). Default: copy for ssh:// and remote tcp:// hosts.
+                 */
+                files: z.enum(['mount', 'copy']).optional(),
               })
               .strict(),
           })

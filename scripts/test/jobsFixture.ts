@@ -41,7 +41,7 @@ export function jobsWorld(cleanups: (() => unknown)[], extra: Partial<JobService
   });
   const work = join(dir, 'work');
   mkdirSync(work, { recursive: true });
-  return { jobs, envs, dir, work, db };
+  return { jobs, envs, dir, work, db, dataDir };
 }
 
 /** Waits until a run has ended and returns it. */

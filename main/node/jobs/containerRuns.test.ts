@@ -84,6 +84,33 @@ describe('jobs in containers (podman through dockerode)', () => {
     await expect(w.jobs.submit({ name: 'x', command: ['true'], target: { docker: { host: sshd.url, image: TEST_IMAGE } } }, { baseDir: w.work })).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringContaining('known_hosts') });
   }, 90_000);
 
+  it('on a remote host (over SSH) copies the files in, streams metrics over stderr and copies artifacts back out', async () => {
+    const w = jobsWorld(cleanups);
+    const sshd = await startSshd(join(w.dir, 'home'), podman.host);
+    cleanups.push(() => sshd.stop());
+    writeFileSync(join(w.work, 'input.txt'), 'from the workstation\n');
+    writeFileSync(
+      join(w.work, 'train.py'),
+      'import pickle, sys, lathe\nfrom sklearn.datasets import load_iris\nfrom sklearn.linear_model import SGDClassifier\nprint(open("input.txt").read().strip())\nX, y = load_iris(return_X_y=True)\nclf = SGDClassifier(random_state=0)\nfor epoch in range(5):\n    clf.partial_fit(X, y, classes=[0, 1, 2])\n    lathe.log_metric("accuracy", clf.score(X, y), step=epoch)\nprint("partial", end="", file=sys.stderr, flush=True)\nlathe.flush()\npickle.dump(clf, open("model.pkl", "wb"))\nlathe.log_artifact("model.pkl")\nprint("saved")\n',
+    );
+    // The "remote" engine is this machine's podman behind sshd: binding /usr is the remote host's own /usr.
+    const run = await w.jobs.submit({ name: 'remote-train', command: ['/usr/bin/python3', 'train.py'], target: { docker: { host: sshd.url, image: TEST_IMAGE, mounts: debian } } }, { baseDir: w.work });
+    const done = await runEnded(w.jobs, run.id, 90_000);
+    const lines = chunkLines(await w.jobs.logs(run.id));
+    if (done.status !== 'succeeded') console.log(lines.map((l) => l.l).join('\n'));
+    expect(done.status).toBe('succeeded');
+    expect(lines.filter((l) => l.s === 'o').map((l) => l.l)).toEqual(['from the workstation', 'saved']);
+    // The job's partial stderr line stays its own text; no metrics record leaks into the log.
+    expect(lines.filter((l) => l.s === 'e').map((l) => l.l)).toEqual(['partial']);
+    const [acc] = await w.jobs.metrics(run.id, ['accuracy']);
+    expect(acc!.points.map((p) => p.step)).toEqual([0, 1, 2, 3, 4]);
+    const detail = await w.jobs.get(run.id);
+    expect(detail.artifacts).toEqual(['/work/model.pkl']);
+    // Copied, not mounted: the model came back into the run folder, and the workstation's folder was never written.
+    expect(existsSync(join(w.dataDir, 'runs', run.id, 'artifacts', 'model.pkl'))).toBe(true);
+    expect(existsSync(join(w.work, 'model.pkl'))).toBe(false);
+  }, 120_000);
+
   it('outlives the core: a new core follows the container again, no line lost or repeated', async () => {
     const first = jobsWorld(cleanups);
     const run = await first.jobs.submit({ name: 'c-long', command: ['sh', '-c', 'for i in $(seq 0 39); do echo $i; sleep 0.05; done'], target: target() }, { baseDir: first.work });

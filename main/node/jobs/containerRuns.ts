@@ -1,12 +1,13 @@
 import { createHmac } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { AppError } from '../../common/errors';
 import type { Logger } from '../log/logger';
 import { RunLogWriter, type LogState } from './runLogWriter';
+import { copyArtifactsOut, recordedArtifacts, splitMetricsLine, tarForContainer } from './containerCopy';
 import type { ExitFile } from './jobShim';
 
 /** Where a container target lives, from the spec. */
@@ -14,6 +15,20 @@ export interface DockerTarget {
   host?: string;
   image: string;
   mounts?: string[];
+  /** Bind-mount the job's files (an engine on this machine) or copy them in (default for ssh:// and remote tcp:// hosts). */
+  files?: 'mount' | 'copy';
+}
+
+/** The timestamp the engine puts before each log entry when asked for timestamps. */
+const ENTRY_TS = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) /;
+
+/** Whether a target's files are copied into the container rather than bind-mounted from this machine. */
+export function copiesFiles(t: DockerTarget): boolean {
+  if (t.files) return t.files === 'copy';
+  const host = t.host ?? '';
+  if (host.startsWith('ssh://')) return true;
+  if (host.startsWith('tcp://')) return !/^tcp:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|$)/.test(host);
+  return false;
 }
 
 /** What a container run needs, resolved by the job service. */
@@ -24,7 +39,7 @@ export interface ContainerLaunch {
   /** The host folder mounted at /work (the job's working directory). */
   workdir: string;
   env: Record<string, string>;
-  /** Host paths mounted read-only at the same place (a conda env, Lathe's Python client). */
+  /** Host paths mounted read-only at the same place (a conda env, Lathe's Python client); copied there on remote hosts. */
   readOnly: string[];
   /** GPU device ids or MIG UUIDs; or a count in gpuCount. */
   gpus: string[];
@@ -162,12 +177,15 @@ export class ContainerRuns {
 
   async start(t: DockerTarget, l: ContainerLaunch): Promise<string> {
     const docker = this.docker(t.host);
-    const binds = [`${l.workdir}:/work`, `${l.runDir}:/lathe/run`, ...l.readOnly.map((p) => `${p}:${p}:ro`), ...(t.mounts ?? [])];
+    const copy = copiesFiles(t);
+    // On another host this machine's paths mean nothing: only the target's own mounts are bound, the rest is copied in.
+    const binds = copy ? [...(t.mounts ?? [])] : [`${l.workdir}:/work`, `${l.runDir}:/lathe/run`, ...l.readOnly.map((p) => `${p}:${p}:ro`), ...(t.mounts ?? [])];
+    const env = copy ? { ...l.env, LATHE_METRICS_STREAM: 'stderr' } : l.env;
     const container = await docker.createContainer({
       Image: t.image,
       Cmd: l.argv,
       WorkingDir: '/work',
-      Env: Object.entries(l.env).map(([k, v]) => `${k}=${v}`),
+      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
       Labels: { [LABEL]: l.runId },
       Tty: false,
       HostConfig: {
@@ -177,6 +195,14 @@ export class ContainerRuns {
         ...(l.gpus.length ? { DeviceRequests: [{ Driver: 'nvidia', DeviceIDs: l.gpus, Capabilities: [['gpu']] }] } : l.gpuCount ? { DeviceRequests: [{ Driver: 'nvidia', Count: l.gpuCount, Capabilities: [['gpu']] }] } : {}),
       },
     });
+    if (copy) {
+      const empty = mkdtempSync(join(tmpdir(), 'lathe-run-'));
+      const items = [{ hostPath: l.workdir, containerPath: '/work' }, ...l.readOnly.map((p) => ({ hostPath: p, containerPath: p })), { hostPath: empty, containerPath: '/lathe/run' }];
+      await container.putArchive(tarForContainer(items) as unknown as NodeJS.ReadableStream, { path: '/' }).finally(() => rmSync(empty, { recursive: true, force: true })).catch(async (err: Error) => {
+        await container.remove({ force: true }).catch(() => undefined);
+        throw new AppError('COPY_FAILED', `Could not copy the job's files into the container on ${t.host ?? 'the engine'}: ${err.message}. Check the host's disk space, or set files: mount if the engine sees this machine's folders.`);
+      });
+    }
     await container.start();
     this.follow(t, container.id, l.runDir, l.runId, l.logCapBytes, l.redact, l.timeoutMs);
     return container.id;
@@ -192,6 +218,7 @@ export class ContainerRuns {
     writer.saveState();
     const docker = this.docker(t.host);
     const container = docker.getContainer(containerId);
+    const copy = copiesFiles(t);
     let stopped = false;
     let timedOut = false;
     const timer = timeoutMs
@@ -203,32 +230,55 @@ export class ContainerRuns {
     const since = prev?.lastTs ? tsKey(prev.lastTs) : undefined;
     let skipAtSince = prev?.lastTsLines ?? 0;
     let logStream: NodeJS.ReadableStream | undefined;
+    const emit = (s: 'o' | 'e', text: string) => {
+      if (copy && s === 'e') {
+        const m = splitMetricsLine(text);
+        if (m.record) appendFileSync(join(runDir, 'metrics.jsonl'), m.record + '\n');
+        if (m.text !== undefined) writer.line(s, m.text);
+      } else writer.line(s, text);
+    };
+    /**
+     * The engine sends one entry per frame, "TIMESTAMP content", and a program that writes part of a line (print()
+     * writes the text and its newline separately) gets an entry without a newline, continued by the next entry with a
+     * timestamp of its own. So every segment that starts an entry may carry a timestamp: it is stripped there, and a
+     * partial line waits for the rest. Timestamps also skip what a previous core already wrote.
+     */
     const lineOut = (s: 'o' | 'e') => {
       let rest = '';
-      return new PassThrough().on('data', (d: Buffer) => {
-        const text = rest + d.toString('utf8');
-        const parts = text.split('\n');
-        rest = parts.pop() ?? '';
-        for (const p of parts) {
-          if (stopped) return;
-          // "2026-11-25T10:00:00.123456789Z line": skip what a previous core already wrote.
-          const sp = p.indexOf(' ');
-          const ts = sp > 0 ? p.slice(0, sp) : '';
-          if (since && ts) {
-            const k = tsKey(ts);
-            if (k < since) continue;
-            if (k === since && skipAtSince > 0) {
-              skipAtSince--;
-              continue;
+      return new PassThrough()
+        .on('data', (d: Buffer) => {
+          const segs = d.toString('utf8').split('\n');
+          for (let i = 0; i < segs.length; i++) {
+            if (stopped) return;
+            const last = i === segs.length - 1;
+            let seg = segs[i]!;
+            if (last && !seg) break;
+            const m = ENTRY_TS.exec(seg);
+            if (m) {
+              const ts = m[1]!;
+              seg = seg.slice(m[0].length);
+              if (since) {
+                const k = tsKey(ts);
+                if (k < since) continue;
+                if (k === since && skipAtSince > 0) {
+                  skipAtSince--;
+                  continue;
+                }
+              }
+              state.lastTsLines = ts === state.lastTs ? (state.lastTsLines ?? 0) + 1 : 1;
+              state.lastTs = ts;
+            }
+            if (last) rest += seg;
+            else {
+              emit(s, rest + seg);
+              rest = '';
             }
           }
-          if (ts) {
-            state.lastTsLines = ts === state.lastTs ? (state.lastTsLines ?? 0) + 1 : 1;
-            state.lastTs = ts;
-          }
-          writer.line(s, sp > 0 ? p.slice(sp + 1) : p);
-        }
-      });
+        })
+        .on('end', () => {
+          if (rest && !stopped) emit(s, rest);
+          rest = '';
+        });
     };
     const saver = setInterval(() => writer.saveState(), 500);
     // podman leaves precpu_stats empty and updates its stats stream every ~5 s: poll one-shot stats and
@@ -259,6 +309,11 @@ export class ContainerRuns {
       clearTimeout(timer);
       clearInterval(saver);
       clearInterval(sampler);
+      if (copy) {
+        // The run's files stayed on the other host: bring back what the job recorded as artifacts.
+        const failed = await copyArtifactsOut(container, recordedArtifacts(runDir), runDir);
+        for (const f of failed) writer.line('e', `[lathe] could not copy the artifact ${f}`);
+      }
       writer.close();
       writer.saveState();
       this.follows.delete(runId);
@@ -295,6 +350,8 @@ export class ContainerRuns {
         await Promise.race([ended, new Promise((r) => setTimeout(r, 2000))]);
         out.end();
         err.end();
+        // Let the line splitters write a last line that had no newline before the run is closed.
+        await new Promise((r) => setImmediate(r));
         if (stopped) return;
         const cancelled = existsSync(join(runDir, 'cancel'));
         await finish({ code: result.StatusCode, signal: null, reason: cancelled ? 'cancelled' : timedOut ? 'timeout' : 'exit' });

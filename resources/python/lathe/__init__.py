@@ -14,6 +14,10 @@ from time import sleep as _sleep, time as _now
 __all__ = ["log_metric", "log_metrics", "log_params", "set_tags", "log_artifact", "params", "flush"]
 
 _RUN_DIR = os.environ.get("LATHE_RUN_DIR")
+# In a container on another host the run folder is not shared with Lathe: records go over stderr, each on its own
+# line after a marker, and Lathe files them as it follows the logs.
+_TO_STDERR = os.environ.get("LATHE_METRICS_STREAM") == "stderr"
+_MARKER = "\x1elathe-metrics "
 _lock = threading.Lock()
 _io_lock = threading.Lock()
 # Metric points are buffered as tuples (name, value, step, time) and other records as ready JSON strings;
@@ -66,6 +70,11 @@ def _flush():
         if n is None:
             n = _names[r[0]] = json.dumps(str(r[0]))
         parts.append('{"k":"m","n":%s,"v":%r,"s":%r,"t":%r}' % (n, r[1], r[2], r[3]))
+    if _TO_STDERR:
+        # A partial line the job printed just before is split off by Lathe, so it stays the job's own text.
+        sys.__stderr__.write("".join(_MARKER + p + "\n" for p in parts))
+        sys.__stderr__.flush()
+        return
     if _file is None:
         _file = open(os.path.join(_RUN_DIR, "metrics.jsonl"), "a", encoding="utf-8")
     _file.write("\n".join(parts) + "\n")
