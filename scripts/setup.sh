@@ -7,8 +7,9 @@ set -euo pipefail
 # saved notebooks, matplotlib for rich outputs; zstd for .tar.zst env archives; scikit-learn, pandas and numpy for
 # the training jobs the job tests run; podman, runc and busybox-static for container jobs (dockerode talks to
 # podman's Docker-compatible API; the test image is a busybox rootfs made with `podman import`); openssh-server
-# and a docker client for the remote-engine test (dockerode runs `docker system dial-stdio` over SSH).
-need=(chromium git python3 make g++ jupyter-server python3-ipykernel python3-nbformat python3-matplotlib zstd tar python3-sklearn python3-pandas python3-numpy podman runc busybox-static openssh-server)
+# and a docker client for the remote-engine test (dockerode runs `docker system dial-stdio` over SSH); openssl makes
+# the certificates of the TLS engine test.
+need=(chromium git python3 make g++ jupyter-server python3-ipykernel python3-nbformat python3-matplotlib zstd tar python3-sklearn python3-pandas python3-numpy podman runc busybox-static openssh-server openssl)
 command -v docker >/dev/null || need+=(docker.io)
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 if ! command -v apt-get >/dev/null; then

@@ -25,10 +25,11 @@ export function jobsWorld(cleanups: (() => unknown)[], extra: Partial<JobService
   const home = join(dir, 'home');
   mkdirSync(home, { recursive: true });
   // Debian's python3 (with scikit-learn) first, as on a machine set up by scripts/setup.sh.
-  const userEnv = { PATH: `/usr/bin:${process.env.PATH!}`, HOME: home, LATHE_SECRET_API_TOKEN: 's3cr3t-value-xyz' };
+  const { env: extraEnv, ...rest } = extra;
+  const userEnv = { PATH: `/usr/bin:${process.env.PATH!}`, HOME: home, LATHE_SECRET_API_TOKEN: 's3cr3t-value-xyz', ...extraEnv };
   const envs = new EnvService({ dataDir, scan: { env: userEnv, home, platform: 'linux', isRoot: false } }, db, settings, log);
   const jobs = new JobService(
-    { dataDir, shimScript: resolve(ROOT, 'dist/core/jobShim.mjs'), coreScript: resolve(ROOT, 'dist/core/lathe.mjs'), pythonPath: resolve(ROOT, 'resources/python'), env: userEnv, pollMs: 20, gpuProbe: async () => [], ...extra },
+    { dataDir, shimScript: resolve(ROOT, 'dist/core/jobShim.mjs'), coreScript: resolve(ROOT, 'dist/core/lathe.mjs'), pythonPath: resolve(ROOT, 'resources/python'), env: userEnv, pollMs: 20, gpuProbe: async () => [], ...rest },
     db,
     envs,
     log,

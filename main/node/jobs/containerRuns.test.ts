@@ -1,4 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import { chunkLines, type LogChunk } from '../../common/jobs';
 import { jobsWorld, runEnded } from '../../../scripts/test/jobsFixture';
 import { startPodman, TEST_IMAGE } from '../../../scripts/test/podman';
 import { startSshd } from '../../../scripts/test/sshd';
+import { startTlsEngine } from '../../../scripts/test/tlsEngine';
 import { waitFor } from '../../../scripts/test/tempDir';
 
 // Integration: containers through podman's Docker-compatible API (a private `podman system service`), driven
@@ -110,6 +112,21 @@ describe('jobs in containers (podman through dockerode)', () => {
     expect(existsSync(join(w.dataDir, 'runs', run.id, 'artifacts', 'model.pkl'))).toBe(true);
     expect(existsSync(join(w.work, 'model.pkl'))).toBe(false);
   }, 120_000);
+
+  it('reaches an engine over TCP with mutual TLS (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH); a certificate it did not sign is refused', async () => {
+    const certDir = mkdtempSync(join(tmpdir(), 'lathe-tls-'));
+    cleanups.push(() => rmSync(certDir, { recursive: true, force: true }));
+    const engine = await startTlsEngine(certDir, podman.host.slice('unix://'.length));
+    cleanups.push(() => engine.stop());
+    const w = jobsWorld(cleanups, { env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: engine.clientCerts } });
+    const run = await w.jobs.submit({ name: 'tls', command: ['sh', '-c', 'echo over tls'], target: { docker: { host: engine.url, image: TEST_IMAGE } } }, { baseDir: w.work });
+    expect(await runEnded(w.jobs, run.id, 60_000)).toMatchObject({ status: 'succeeded' });
+    expect(chunkLines(await w.jobs.logs(run.id)).map((l) => l.l)).toEqual(['over tls']);
+    const stranger = jobsWorld(cleanups, { env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: engine.strangerCerts } });
+    await expect(stranger.jobs.submit({ name: 'x', command: ['true'], target: { docker: { host: engine.url, image: TEST_IMAGE } } }, { baseDir: stranger.work })).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringContaining(engine.url) });
+    const missing = jobsWorld(cleanups, { env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(certDir, 'nowhere') } });
+    await expect(missing.jobs.submit({ name: 'x', command: ['true'], target: { docker: { host: engine.url, image: TEST_IMAGE } } }, { baseDir: missing.work })).rejects.toMatchObject({ message: expect.stringContaining('needs ca.pem, cert.pem and key.pem') });
+  }, 90_000);
 
   it('outlives the core: a new core follows the container again, no line lost or repeated', async () => {
     const first = jobsWorld(cleanups);

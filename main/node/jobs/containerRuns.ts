@@ -121,7 +121,14 @@ export function dockerFor(host: string | undefined, env: NodeJS.ProcessEnv = pro
     } as Docker.DockerOptions);
   }
   const tls = u.protocol === 'https:' || env.DOCKER_TLS_VERIFY === '1';
-  const certs = tls && env.DOCKER_CERT_PATH ? { ca: readFileSync(join(env.DOCKER_CERT_PATH, 'ca.pem')), cert: readFileSync(join(env.DOCKER_CERT_PATH, 'cert.pem')), key: readFileSync(join(env.DOCKER_CERT_PATH, 'key.pem')) } : {};
+  const read = (dir: string, f: string) => {
+    try {
+      return readFileSync(join(dir, f));
+    } catch {
+      throw new AppError('ENGINE_UNAVAILABLE', `DOCKER_CERT_PATH=${dir} has no ${f}. It needs ca.pem, cert.pem and key.pem, as \`docker --tlsverify\` does.`);
+    }
+  };
+  const certs = tls && env.DOCKER_CERT_PATH ? { ca: read(env.DOCKER_CERT_PATH, 'ca.pem'), cert: read(env.DOCKER_CERT_PATH, 'cert.pem'), key: read(env.DOCKER_CERT_PATH, 'key.pem') } : {};
   return new Docker({ host: u.hostname, port: Number(u.port || (tls ? 2376 : 2375)), protocol: tls ? 'https' : 'http', ...certs });
 }
 
