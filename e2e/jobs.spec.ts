@@ -70,3 +70,34 @@ test('jobs: submit from the form, watch logs and a metric chart live, cancel ano
   await page.getByLabel('Filter by status').selectOption('cancelled');
   await expect(page.getByRole('list', { name: 'Runs' }).getByRole('button')).toHaveCount(1);
 });
+
+test('secrets: saved in the side bar by name, given to a job at run time, never shown back', async ({ page, core }) => {
+  await openWorkbench(page, core);
+  await page.getByRole('button', { name: 'Jobs', exact: true }).click();
+  await page.getByText('Secrets', { exact: true }).click();
+  const add = page.getByRole('form', { name: 'Add a secret' });
+  await add.getByLabel('Secret name').fill('bad name');
+  await add.getByLabel('Secret value').fill('x');
+  await add.getByRole('button', { name: 'Save secret' }).click();
+  await expect(page.locator('.secrets').getByRole('alert')).toContainText('upper-case name');
+  await add.getByLabel('Secret name').fill('E2E_TOKEN');
+  await add.getByLabel('Secret value').fill('tok-e2e-123456');
+  await add.getByRole('button', { name: 'Save secret' }).click();
+  const list = page.getByRole('list', { name: 'Secrets' });
+  await expect(list).toContainText('E2E_TOKEN');
+  await expect(list).toContainText('14 chars');
+  await expect(page.locator('body')).not.toContainText('tok-e2e-123456');
+
+  await page.getByRole('button', { name: 'New job' }).click();
+  const form = page.getByRole('form', { name: 'New job' });
+  await form.getByLabel('Job name').fill('uses-secret');
+  await form.getByLabel('Command').fill('sh -c \'echo "token=$E2E_TOKEN len=${#E2E_TOKEN}"\'');
+  await form.getByLabel('Working directory').fill(work);
+  await form.getByLabel('Secrets for the job').fill('E2E_TOKEN');
+  await form.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByRole('status', { name: 'Run status' })).toContainText('succeeded', { timeout: 30_000 });
+  await expect(page.getByRole('log', { name: 'Run output' })).toContainText('token=*** len=14');
+
+  await list.getByRole('button', { name: 'Delete secret E2E_TOKEN' }).click();
+  await expect(list).toContainText('None yet.');
+});

@@ -122,7 +122,7 @@ export function Workbench() {
           {current.id === 'terminal' && <TerminalSideBar model={terminals} />}
           {current.id === 'notebooks' && <NotebookSideBar services={services} onOpen={setNotebook} />}
           {current.id === 'environments' && <EnvSideBar model={envs} onCreate={() => setCreatingEnv(true)} />}
-          {current.id === 'jobs' && <JobsSideBar model={runs} onNew={() => setCreatingJob(true)} />}
+          {current.id === 'jobs' && <JobsSideBar model={runs} onNew={() => setCreatingJob(true)} secrets={services.secrets} />}
         </aside>
         <Splitter value={sidebarWidth} min={120} max={800} label="Resize side bar" onChange={setSidebarWidth} onCommit={(v) => update({ layout: { sidebarWidth: v } })} />
         <main className="editor" aria-label={current.title}>

@@ -1,3 +1,4 @@
+import { SecretChannel, type ISecretService } from '../../main/common/secrets';
 import { createContext, useContext, useEffect, useState } from 'react';
 import type { Event } from '../../main/common/event';
 import { createProxy } from '../../main/common/rpcClient';
@@ -20,6 +21,7 @@ export interface Services {
   notebookFiles: INotebookFileService;
   envs: IEnvService;
   jobs: IJobService;
+  secrets: ISecretService;
 }
 
 /** Builds the service proxies over one connection. */
@@ -32,6 +34,7 @@ export function createServices(connection: CoreConnection): Services {
     kernels: createProxy(connection.client, KernelChannel),
     notebookFiles: createProxy(connection.client, NotebookFileChannel),
     envs: createProxy(connection.client, EnvChannel),
+    secrets: createProxy(connection.client, SecretChannel),
     jobs: createProxy(connection.client, JobChannel),
   };
 }

@@ -1,3 +1,5 @@
+import type { ISecretService } from '../../../main/common/secrets';
+import { SecretsView } from './SecretsView';
 import { useMemo, useState } from 'react';
 import type { RunStatus } from '../../../main/common/jobs';
 import { duration, type RunsModel } from './useRuns';
@@ -5,7 +7,7 @@ import { duration, type RunsModel } from './useRuns';
 const STATUSES: (RunStatus | 'all')[] = ['all', 'queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'lost'];
 
 /** Runs, filtered by status, name, target or GPU; a button for a new job. */
-export function JobsSideBar({ model, onNew }: { model: RunsModel; onNew: () => void }) {
+export function JobsSideBar({ model, onNew, secrets }: { model: RunsModel; onNew: () => void; secrets: ISecretService }) {
   const [status, setStatus] = useState<RunStatus | 'all'>('all');
   const [q, setQ] = useState('');
   const runs = useMemo(
@@ -45,6 +47,7 @@ export function JobsSideBar({ model, onNew }: { model: RunsModel; onNew: () => v
           </li>
         ))}
       </ul>
+      <SecretsView secrets={secrets} />
     </div>
   );
 }

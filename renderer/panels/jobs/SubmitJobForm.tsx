@@ -43,6 +43,7 @@ export function SubmitJobForm({ services, onSubmitted, onClose }: { services: Se
   const [retries, setRetries] = useState('0');
   const [image, setImage] = useState('');
   const [engine, setEngine] = useState('');
+  const [secretNames, setSecretNames] = useState('');
   const [error, setError] = useState<string | undefined>();
   const submit = async () => {
     setError(undefined);
@@ -62,6 +63,7 @@ export function SubmitJobForm({ services, onSubmitted, onClose }: { services: Se
         ...(gpus ? { resources: { gpus: /^\d+$/.test(gpus) ? Number(gpus) : gpus.split(',') } } : {}),
         ...(timeout ? { timeout } : {}),
         retries: Number(retries) || 0,
+        ...(secretNames.trim() ? { secrets: secretNames.split(/[\s,]+/).filter(Boolean) } : {}),
         ...(image ? { target: { docker: { image, ...(engine ? { host: engine } : {}) } } } : {}),
       };
       const run = await services.jobs.submit(spec);
@@ -118,6 +120,10 @@ export function SubmitJobForm({ services, onSubmitted, onClose }: { services: Se
           Retries <input aria-label="Retries" value={retries} onChange={(e) => setRetries(e.target.value.trim())} size={3} />
         </label>
       </div>
+      <label className="stack">
+        Secrets (names, from the side bar&apos;s Secrets; given as environment variables)
+        <input aria-label="Secrets for the job" placeholder="API_TOKEN HF_TOKEN" value={secretNames} onChange={(e) => setSecretNames(e.target.value)} spellCheck={false} />
+      </label>
       <button type="button" onClick={() => void submit()}>
         Submit
       </button>
