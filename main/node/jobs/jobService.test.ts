@@ -184,7 +184,9 @@ lathe.set_tags({"dataset": "iris"})
 describe('job logs', () => {
   it('rotate at the size cap without losing a line to a live reader, and keep the streams apart', async () => {
     const { jobs, work } = setup({ logCapBytes: 3000 });
-    const run = await jobs.submit({ name: 'rot', command: ['sh', '-c', 'seq 1 500; sleep 0.3; seq 501 1000; echo oops >&2; echo done'] }, { baseDir: work });
+    // The job waits a moment first, so the reader is live before the first rotation (a reader that comes later
+    // gets only what is still stored, which is the next check).
+    const run = await jobs.submit({ name: 'rot', command: ['sh', '-c', 'sleep 0.5; seq 1 500; sleep 0.3; seq 501 1000; echo oops >&2; echo done'] }, { baseDir: work });
     const seen: LogChunk[] = [];
     jobs.onDidLog({ id: run.id })((c) => seen.push(c));
     await ended(jobs, run.id);
