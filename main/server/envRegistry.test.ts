@@ -19,6 +19,20 @@ afterEach(() => {
   dir = undefined;
 });
 
+/** A workstation core whose user has a stand-in conda, and the `lathe` CLI pointed at it. */
+async function workstation(root: string) {
+  const home = join(root, 'home');
+  mkdirSync(home);
+  makeInstallation(join(home, 'miniforge3'), 'conda');
+  const ws = await startCore({ dataDir: join(root, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: '/usr/bin:/bin', HOME: home } });
+  const cli = async (...args: string[]) => {
+    const c = capture();
+    const code = await runCli([...args, '--url', ws.url], c.io, { LATHE_TOKEN: ws.token });
+    return { code, out: c.out.join('\n'), err: c.err.join('\n') };
+  };
+  return { ws, cli };
+}
+
 describe('a Lathe server as the team env registry', () => {
   it('publishes from a workstation to the server, installs with the sha256 checked, deletes; refuses a bad token, tampering and odd names', async () => {
     dir = tempDir();
@@ -26,15 +40,7 @@ describe('a Lathe server as the team env registry', () => {
     mkdirSync(teamHome);
     const teamData = join(dir.path, 'team-data');
     const team = await startCore({ dataDir: teamData, localSocket: false, logConsole: null, home: teamHome, userEnv: { PATH: '/usr/bin:/bin', HOME: teamHome } });
-    const home = join(dir.path, 'home');
-    mkdirSync(home);
-    makeInstallation(join(home, 'miniforge3'), 'conda');
-    const ws = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: '/usr/bin:/bin', HOME: home } });
-    const cli = async (...args: string[]) => {
-      const c = capture();
-      const code = await runCli([...args, '--url', ws.url], c.io, { LATHE_TOKEN: ws.token });
-      return { code, out: c.out.join('\n'), err: c.err.join('\n') };
-    };
+    const { ws, cli } = await workstation(dir.path);
     const client = await connectToCore({ url: ws.url, token: ws.token });
     try {
       expect((await cli('env', 'create', 'demo', 'python=3.11', 'ipykernel')).code).toBe(0);
@@ -90,15 +96,7 @@ describe('an S3 bucket as the team env registry', () => {
   it('publishes to the bucket, lists, installs with the sha256 checked, deletes; a wrong key and a missing bucket say what to fix', async () => {
     dir = tempDir();
     const s3 = await startS3(join(dir.path, 's3'), ['team-envs']);
-    const home = join(dir.path, 'home');
-    mkdirSync(home);
-    makeInstallation(join(home, 'miniforge3'), 'conda');
-    const ws = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: '/usr/bin:/bin', HOME: home } });
-    const cli = async (...args: string[]) => {
-      const c = capture();
-      const code = await runCli([...args, '--url', ws.url], c.io, { LATHE_TOKEN: ws.token });
-      return { code, out: c.out.join('\n'), err: c.err.join('\n') };
-    };
+    const { ws, cli } = await workstation(dir.path);
     const secret = async (name: string, value: string) => {
       writeFileSync(join(dir!.path, 'v'), value);
       expect((await cli('secret', 'set', name, '--from-file', join(dir!.path, 'v'))).code).toBe(0);
