@@ -56,3 +56,32 @@ describe('lathe secret (against a running core)', () => {
     }
   });
 });
+
+describe('the store key given by environment', () => {
+  it('is taken at start and removed from the core process environment, so no tool it runs inherits it', async () => {
+    dir = tempDir();
+    const key = Buffer.alloc(32, 9).toString('base64');
+    const saved = { key: process.env.LATHE_STORE_KEY, token: process.env.LATHE_TOKEN };
+    process.env.LATHE_STORE_KEY = key;
+    process.env.LATHE_TOKEN = 'a-token-from-the-environment-0123';
+    const core = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home: join(dir.path, 'home') });
+    try {
+      expect(process.env.LATHE_STORE_KEY).toBeUndefined();
+      expect(process.env.LATHE_TOKEN).toBeUndefined();
+      const c = capture();
+      writeFileSync(join(dir.path, 'v'), 'value-1');
+      expect(await runCli(['secret', 'set', 'K', '--from-file', join(dir.path, 'v'), '--url', core.url], c.io, { LATHE_TOKEN: core.token })).toBe(0);
+      const k = capture();
+      expect(await runCli(['secret', 'list', '--json', '--url', core.url], k.io, { LATHE_TOKEN: core.token })).toBe(0);
+      expect(JSON.parse(k.out.join('\n'))).toEqual([expect.objectContaining({ name: 'K', length: 7 })]);
+      // The key from the environment sealed it: no key file was made.
+      expect(readdirSync(join(dir.path, 'data'))).not.toContain('store.key');
+    } finally {
+      await core.dispose();
+      if (saved.key === undefined) delete process.env.LATHE_STORE_KEY;
+      else process.env.LATHE_STORE_KEY = saved.key;
+      if (saved.token === undefined) delete process.env.LATHE_TOKEN;
+      else process.env.LATHE_TOKEN = saved.token;
+    }
+  });
+});

@@ -100,7 +100,12 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
   const disposables: { dispose(): unknown }[] = [];
   try {
     const settings = new SettingsService({ dataDir }, log.child('settings'));
-    const secretStore = new SecretStore(db, () => loadStoreKey(dataDir, options.userEnv ?? process.env), (v) => log.addSecret(v));
+    // The store key and the token are taken now and removed from this process's environment, so no tool the core
+    // runs (conda, git, ssh, zstd…) inherits them; the key is read from this copy when first needed.
+    const baseEnv = options.userEnv ?? process.env;
+    const keyEnv = { LATHE_STORE_KEY: baseEnv.LATHE_STORE_KEY, LATHE_STORE_KEY_SOURCE: baseEnv.LATHE_STORE_KEY_SOURCE, LATHE_STORE_KEY_FILE: baseEnv.LATHE_STORE_KEY_FILE };
+    if (!options.userEnv) for (const k of ['LATHE_TOKEN', 'LATHE_STORE_KEY', 'LATHE_STORE_KEY_SOURCE']) delete process.env[k];
+    const secretStore = new SecretStore(db, () => loadStoreKey(dataDir, keyEnv), (v) => log.addSecret(v));
     const secrets = new SecretService(secretStore);
     disposables.push(secrets);
     const terminals = new TerminalService({}, log.child('terminal'));
