@@ -144,6 +144,16 @@ lathe.set_tags({"dataset": "iris"})
     expect(rows).not.toContain('s3cr3t-value-xyz');
   });
 
+  it('takes array and tensor-like metric values, read in the background flush; a value that is not one number is skipped, saying so', async () => {
+    const { jobs, work } = setup();
+    writeFileSync(join(work, 'vals.py'), 'import numpy as np, lathe\nlathe.log_metric("m", np.float32(0.5))\nlathe.log_metric("m", np.array(0.25))\nlathe.log_metric("m", np.array([1.0, 2.0]))\nlathe.log_metric("m", 3)\nlathe.log_metric("m", float("nan"))\n');
+    const run = await jobs.submit({ name: 'vals', command: ['/usr/bin/python3', 'vals.py'] }, { baseDir: work });
+    expect(await ended(jobs, run.id)).toMatchObject({ status: 'succeeded' });
+    const [m] = await jobs.metrics(run.id, ['m']);
+    expect(m!.points.map((p) => [p.step, p.value])).toEqual([[0, 0.5], [1, 0.25], [3, 3]]);
+    expect(chunkLines(await jobs.logs(run.id)).map((l) => l.l)).toEqual([expect.stringMatching(/^lathe: metric m at step 2 is not a single number \(.+\); skipped$/)]);
+  });
+
   it('takes secrets from the encrypted store before the core environment', async () => {
     const { jobs, work } = setup({ secrets: { reveal: (n) => (n === 'API_TOKEN' ? 'from-the-store-123' : undefined) } });
     const run = await jobs.submit({ name: 's', command: ['sh', '-c', 'test "$API_TOKEN" = from-the-store-123 && echo "store $API_TOKEN"'], secrets: ['API_TOKEN'] }, { baseDir: work });

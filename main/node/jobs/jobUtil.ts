@@ -8,9 +8,14 @@ export function probeGpus(): Promise<string[]> {
   return new Promise((res) => {
     execFile('nvidia-smi', ['--query-gpu=index,uuid', '--format=csv,noheader'], { timeout: 10_000 }, (err, out) => {
       if (err) return res([]);
-      res(out.split('\n').map((l) => l.split(',')[0]!.trim()).filter(Boolean));
+      res(parseGpuList(out));
     });
   });
+}
+
+/** The GPU indexes in `nvidia-smi --query-gpu=index,uuid --format=csv,noheader` output ("0, GPU-9b76…" per line). */
+export function parseGpuList(out: string): string[] {
+  return out.split('\n').map((l) => l.split(',')[0]!.trim()).filter(Boolean);
 }
 
 /** A new run id: time-ordered, with random bits. */

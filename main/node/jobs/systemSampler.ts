@@ -53,12 +53,19 @@ export function sampleGpus(ids: string[]): Promise<{ id: string; utilPercent: nu
   if (!ids.length) return Promise.resolve([]);
   return new Promise((res) => {
     execFile('nvidia-smi', ['--query-gpu=index,uuid,utilization.gpu,memory.used', '--format=csv,noheader,nounits'], { timeout: 5000 }, (err, out) => {
-      if (err) return res([]);
-      const rows = out
-        .trim()
-        .split('\n')
-        .map((l) => l.split(',').map((x) => x.trim()));
-      res(rows.filter((r) => ids.includes(r[0]!) || ids.includes(r[1]!)).map((r) => ({ id: r[0]!, utilPercent: Number(r[2]) || 0, memoryMb: Number(r[3]) || 0 })));
+      res(err ? [] : parseGpuSamples(out, ids));
     });
   });
+}
+
+/**
+ * Rows of `nvidia-smi --query-gpu=index,uuid,utilization.gpu,memory.used --format=csv,noheader,nounits`
+ * ("0, GPU-9b76…, 37, 593") for the GPUs a run holds, by index or UUID. "[N/A]" fields read as 0.
+ */
+export function parseGpuSamples(out: string, ids: string[]): { id: string; utilPercent: number; memoryMb: number }[] {
+  const rows = out
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').map((x) => x.trim()));
+  return rows.filter((r) => ids.includes(r[0]!) || ids.includes(r[1]!)).map((r) => ({ id: r[0]!, utilPercent: Number(r[2]) || 0, memoryMb: Number(r[3]) || 0 }));
 }

@@ -69,10 +69,19 @@ def _flush():
         if r.__class__ is str:
             parts.append(r)
             continue
+        v = r[1]
+        if v.__class__ is not float:
+            try:
+                v = float(v)
+            except Exception as exc:  # a tensor of several values, say: say so, keep the rest
+                print("lathe: metric %s at step %s is not a single number (%s); skipped" % (r[0], r[2], exc), file=sys.stderr)
+                continue
+            if v != v or v == _INF or v == -_INF:
+                continue
         n = _names.get(r[0])
         if n is None:
             n = _names[r[0]] = json.dumps(str(r[0]))
-        parts.append('{"k":"m","n":%s,"v":%r,"s":%r,"t":%r}' % (n, r[1], r[2], r[3]))
+        parts.append('{"k":"m","n":%s,"v":%r,"s":%r,"t":%r}' % (n, v, r[2], r[3]))
     if _TO_STDERR:
         # A partial line the job printed just before is split off by Lathe, so it stays the job's own text.
         sys.__stderr__.write("".join(_MARKER + p + "\n" for p in parts))
@@ -85,10 +94,23 @@ def _flush():
 
 
 def log_metric(name, value, step=None):
-    """Records one value of a metric; `step` defaults to one more than the metric's last step."""
-    value = float(value)
-    if value != value or value == _INF or value == -_INF:
-        return
+    """Records one value of a metric; `step` defaults to one more than the metric's last step.
+
+    `value` may be a number or a one-element tensor or array (PyTorch, NumPy, JAX, CuPy). A tensor is read in the
+    background flush, not here: reading a GPU value waits for the GPU, and doing that on the training loop's thread
+    would stall it at every call. NaN and infinite values are dropped.
+    """
+    cls = value.__class__
+    if cls is float or cls is int:
+        if value != value or value == _INF or value == -_INF:
+            return
+    elif hasattr(value, "detach"):
+        # PyTorch: a detached copy (an asynchronous device op), so later in-place changes cannot alter it.
+        value = value.detach().clone()
+    elif not hasattr(value, "__array__"):
+        value = float(value)
+        if value != value or value == _INF or value == -_INF:
+            return
     if step is None:
         step = _steps.get(name, -1) + 1
     _steps[name] = step
