@@ -14,7 +14,7 @@ test.skip(!binary, 'SKIPPED: no Electron binary on this machine (installed with 
 
 test('the desktop app opens a locked-down window on its own core and runs a terminal', async () => {
   const home = mkdtempSync(join(tmpdir(), 'lathe-electron-'));
-  const app = await electron.launch({ executablePath: binary, args: [ROOT, '--no-sandbox'], env: { ...process.env, LATHE_HOME: home, SHELL: '/bin/bash' } });
+  const app = await electron.launch({ executablePath: binary, args: [ROOT, '--no-sandbox'], env: { ...process.env, HOME: home, LATHE_HOME: home, SHELL: '/bin/bash' } });
   try {
     const win = await app.firstWindow();
     await expect(win.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 30_000 });

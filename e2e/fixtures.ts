@@ -23,9 +23,13 @@ export async function serveCore(extraArgs: string[] = [], extraEnv: NodeJS.Proce
   const dataDir = mkdtempSync(join(tmpdir(), 'lathe-e2e-'));
   const workspace = join(dataDir, 'workspace');
   mkdirSync(workspace);
+  // A home of its own: shells started in tests must not run this machine's ~/.bashrc (pyenv's rehash there waits
+  // up to a minute on a lock that a shell killed mid-start leaves behind, and then no prompt ever comes).
+  const home = join(dataDir, 'home');
+  mkdirSync(home);
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'lathe.mjs'), 'serve', '--no-open', '--port', '0', '--data-dir', dataDir, '--workspace', workspace, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LATHE_TOKEN: '', SHELL: '/bin/bash', ...extraEnv },
+    env: { ...process.env, HOME: home, LATHE_TOKEN: '', SHELL: '/bin/bash', ...extraEnv },
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
