@@ -89,7 +89,8 @@ describe('remote Jupyter servers', () => {
       // The network drops: the server is reported unreachable, then back, and the kernel keeps its state.
       await relay.cut();
       await waitFor(async () => (await a.kernels.remoteServers())[0]?.state === 'unreachable', 'the server to be reported unreachable');
-      expect((await a.kernels.remoteServers())[0]!.detail).toMatch(/Cannot reach .*ECONNREFUSED/);
+      // The cause depends on where the drop finds the probe: refused, reset, or a pooled socket closed under it.
+      expect((await a.kernels.remoteServers())[0]!.detail).toMatch(/^Cannot reach http:\/\/127\.0\.0\.1:\d+\/user\/alice\/ \(.+\)\. Check the address/);
       await relay.restore();
       await waitFor(async () => (await a.kernels.remoteServers())[0]?.state === 'connected', 'the server to be back');
       const after = await waitFor(() => run(a.kernels, k.id, 'print(x + 1)').catch(() => undefined), 'the kernel to answer again', 30_000);
