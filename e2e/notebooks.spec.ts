@@ -15,6 +15,13 @@ async function newNotebook(page: Page, name: string): Promise<void> {
   await expect(page.getByRole('textbox', { name: 'Editor for cell 1' })).toBeFocused();
 }
 
+/** Opens a notebook that is already in the workspace, by its path. */
+async function openNotebook(page: Page, path: string): Promise<void> {
+  await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
+  await page.getByLabel('Notebook path (in the workspace)').fill(path);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+}
+
 const cell = (page: Page, n: number) => page.getByRole('region', { name: new RegExp(`^Cell ${n}, `) }).or(page.locator(`[data-cell-index="${n - 1}"]`)).first();
 
 test('notebook: run code and a plot, save, reload, reopen; interrupt a long cell; restart the kernel', async ({ page, core }) => {
@@ -325,9 +332,7 @@ test('a notebook with a 200 MB output opens, says what it holds back, stays edit
   const file = join(core.workspace, 'huge.ipynb');
   writeFileSync(file, JSON.stringify(nb));
   await openWorkbench(page, core);
-  await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
-  await page.getByLabel('Notebook path (in the workspace)').fill('huge.ipynb');
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await openNotebook(page, 'huge.ipynb');
   await expect(cell(page, 1).getByRole('note')).toContainText(/This output is 19\d MB \(stdout\): its start is shown below/);
   await expect(cell(page, 1).getByRole('group', { name: 'Cell output' })).toContainText('FIRST LINE');
   await expect(cell(page, 2).getByRole('note')).toContainText('This output is 2.0 MB (text/plain)');
@@ -364,9 +369,7 @@ test('a cell with a 10 MB line opens and the notebook stays editable', async ({ 
   const file = join(core.workspace, 'long.ipynb');
   writeFileSync(file, JSON.stringify(nb));
   await openWorkbench(page, core);
-  await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
-  await page.getByLabel('Notebook path (in the workspace)').fill('long.ipynb');
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await openNotebook(page, 'long.ipynb');
   await expect(cell(page, 2)).toContainText('b = 1');
   await expect(cell(page, 1)).toContainText('(10 MB in all; edit the cell to see the rest)');
   await page.locator('[data-cell-index="1"] .cell-source').click();

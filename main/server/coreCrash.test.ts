@@ -1,18 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KernelChannel, type IKernelService } from '../common/kernels';
 import { createProxy } from '../common/rpcClient';
 import { tempDir } from '../../scripts/test/tempDir';
+import { serve } from '../../scripts/bench/benchUtil';
 import { connectToCore } from './coreClient';
 import { startCore } from './serverMain';
 
 // Integration: a real `lathe serve` (dist) with a real local Jupyter server is killed with SIGKILL, as a crash
 // would; the next core on the same data dir adopts the server that lived on, and the notebook's kernel with it.
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let dir: ReturnType<typeof tempDir> | undefined;
 afterEach(() => {
   dir?.remove();
@@ -46,18 +44,8 @@ describe('a core that crashes', () => {
     const dataDir = join(dir.path, 'data');
     const workspace = join(dir.path, 'ws');
     mkdirSync(workspace);
-    const child = spawn(process.execPath, [resolve(ROOT, 'dist/core/lathe.mjs'), 'serve', '--no-open', '--port', '0', '--data-dir', dataDir, '--workspace', workspace, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LATHE_TOKEN: '' } });
-    const openUrl = await new Promise<string>((res, rej) => {
-      let out = '';
-      child.stdout!.on('data', (d) => {
-        out += d;
-        const m = /(http:\/\/\S+\?token=\S+)/.exec(out);
-        if (m) res(m[1]);
-      });
-      child.once('exit', (c) => rej(new Error(`lathe serve exited ${c}`)));
-    });
-    const u = new URL(openUrl);
-    const first = await connectToCore({ url: `${u.origin}/`, token: u.searchParams.get('token')! });
+    const { child, url, token } = await serve(workspace, dataDir);
+    const first = await connectToCore({ url, token });
     const k1 = createProxy(first, KernelChannel);
     const kernel = await k1.start({ spec: 'python3', path: 'analysis.ipynb' });
     expect(await print(k1, kernel.id, 'x = 41\nprint("set")')).toBe('set\n');

@@ -25,9 +25,11 @@ export function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Starts `lathe serve` from dist on a free port, with a home of its own (no ~/.bashrc of this machine); resolves with its URL and token. */
-export async function serve(workspace?: string): Promise<{ child: ChildProcess; url: string; token: string; openUrl: string; startedAt: number }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lathe-bench-'));
+/**
+ * Starts `lathe serve` from dist on a free port, with a home of its own (no ~/.bashrc of this machine); resolves with
+ * its URL and token. Benchmarks use it, and tests that need a core in a process of its own (to kill it, say).
+ */
+export async function serve(workspace?: string, dataDir = mkdtempSync(join(tmpdir(), 'lathe-bench-'))): Promise<{ child: ChildProcess; url: string; token: string; openUrl: string; startedAt: number }> {
   const startedAt = performance.now();
   const child = spawn(process.execPath, [...(process.env.BENCH_CORE_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CORE_PROF] : []), 'dist/core/lathe.mjs', 'serve', '--no-open', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...(workspace ? ['--workspace', workspace] : [])], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HOME: dataDir, LATHE_TOKEN: '', SHELL: '/bin/bash' } });
   let out = '';
