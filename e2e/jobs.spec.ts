@@ -101,3 +101,18 @@ test('secrets: saved in the side bar by name, given to a job at run time, never 
   await list.getByRole('button', { name: 'Delete secret E2E_TOKEN' }).click();
   await expect(list).toContainText('None yet.');
 });
+
+test('a long log: 300,000 lines stream into the run page, which keeps the newest and follows the tail', async ({ page, core }) => {
+  await openWorkbench(page, core);
+  await page.getByRole('button', { name: 'Jobs', exact: true }).click();
+  // In bursts, so the page is showing lines when the oldest are let go.
+  await submit(page, 'long-log', "sh -c 'sleep 0.5; seq 1 100000; sleep 0.4; seq 100001 200000; sleep 0.4; seq 200001 300000'");
+  await expect(page.getByRole('status', { name: 'Run status' })).toContainText('succeeded', { timeout: 30_000 });
+  const count = page.getByLabel('Log line count');
+  await expect(count).toHaveText(/^300,000 lines \(the last 2\d\d,\d\d\d here; lathe job logs has them all\)$/);
+  const log = page.getByRole('log', { name: 'Run output' });
+  await expect(log).toContainText('300000');
+  await page.getByLabel('Search logs').fill('299999');
+  await expect(count).toHaveText(/^1 matching of 300,000 lines/);
+  await expect(log).toHaveText('299999');
+});

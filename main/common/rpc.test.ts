@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError, ErrorCode, isAppError } from './errors';
 import { Emitter, type Event } from './event';
 import { createMemoryPortPair } from './memoryTransport';
-import { ClientFrameSchema, defineChannel, parseClientFrame, type CallContext, type IMessagePort } from './rpc';
+import { ClientFrameSchema, decodeServerFrame, defineChannel, encodeServerFrame, parseClientFrame, type CallContext, type IMessagePort, type ServerFrame } from './rpc';
 import { RpcClient, createProxy } from './rpcClient';
 import { RpcServer } from './rpcServer';
 
@@ -84,7 +84,7 @@ function rawClient(server: RpcServer) {
   const [a, b] = createMemoryPortPair();
   server.accept(b);
   const frames: Record<string, unknown>[] = [];
-  a.onMessage((f) => frames.push(JSON.parse(f)));
+  a.onMessage((f) => frames.push(decodeServerFrame(f) as unknown as Record<string, unknown>));
   return { port: a, frames };
 }
 
@@ -113,6 +113,43 @@ describe('client frame validation', () => {
     ];
     for (const f of frames) expect(parseClientFrame(f) !== undefined, JSON.stringify(f)).toBe(ClientFrameSchema.safeParse(f).success);
     expect(parseClientFrame({ t: 'call', id: 1, ch: 'a', m: 'b', a: [], extra: 1 })).toEqual({ t: 'call', id: 1, ch: 'a', m: 'b', a: [] });
+  });
+});
+
+describe('raw-tail event frames', () => {
+  // Everything a log line or a terminal can hold: newlines, quotes, backslashes, NUL and the frame's own mark, non-ASCII.
+  const bulk = Array.from({ length: 4000 }, (_, i) => `line ${i} "q" \\ \u0000 \u0001 é 😀\t\r`).join('\n') + '\n';
+
+  it('sends a long text or data field unescaped after the header and gets it back exactly', () => {
+    for (const field of ['text', 'data']) {
+      const frame: ServerFrame = { t: 'ev', id: 7, v: { runId: 'r1', n: 12, [field]: bulk, streams: [[0, 'o']] } };
+      const wire = encodeServerFrame(frame);
+      expect(wire.charCodeAt(0)).toBe(1);
+      expect(wire.endsWith(bulk)).toBe(true); // the tail is the string itself, not its JSON escape
+      expect(wire.length).toBeLessThan(bulk.length + 200);
+      expect(decodeServerFrame(wire)).toEqual(frame);
+    }
+  });
+
+  it('keeps short strings, other fields and other frames as plain JSON', () => {
+    const frames: ServerFrame[] = [
+      { t: 'ev', id: 1, v: { text: 'short\n' } },
+      { t: 'ev', id: 1, v: { body: bulk } },
+      { t: 'ev', id: 1, v: bulk },
+      { t: 'ok', id: 2, v: { text: bulk } },
+    ];
+    for (const f of frames) {
+      const wire = encodeServerFrame(f);
+      expect(wire).toBe(JSON.stringify(f));
+      expect(decodeServerFrame(wire)).toEqual(f);
+    }
+  });
+
+  it('refuses malformed raw-tail frames', () => {
+    expect(() => decodeServerFrame('\u0001{"t":"ev","id":1,"v":{},"x":"text"}')).toThrow(/separator/);
+    expect(() => decodeServerFrame('\u0001{"t":"ev","id":1,"v":{},"x":"other"}\u0000tail')).toThrow(/names no field/);
+    expect(() => decodeServerFrame('\u0001{"t":"ok","id":1,"v":{},"x":"text"}\u0000tail')).toThrow(/names no field/);
+    expect(() => decodeServerFrame('\u0001not json\u0000tail')).toThrow(SyntaxError);
   });
 });
 

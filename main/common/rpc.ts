@@ -5,6 +5,9 @@ import type { WireError } from './errors';
 /**
  * The RPC protocol: JSON text frames over one duplex connection.
  * Client → core: call, cancel, sub, unsub. Core → client: ok, err, ev, end, fatal.
+ * An event carrying bulk text (a log chunk's `text`, terminal `data`) may travel as a raw-tail frame, see
+ * encodeServerFrame: escaping megabytes of log lines into JSON and parsing them back cost more than the rest
+ * of the stream's path.
  */
 
 /** The largest frame either side accepts, in bytes; larger frames close the connection with code 1009. */
@@ -54,6 +57,40 @@ export type ServerFrame =
   | { t: 'ev'; id: number; v: unknown }
   | { t: 'end'; id: number; e?: WireError }
   | { t: 'fatal'; e: WireError };
+
+/** Event fields that travel unescaped after the header when they are long. */
+const RAW_FIELDS = ['text', 'data'] as const;
+/** Shorter strings stay in the JSON (the split is not worth it). */
+const RAW_MIN_CHARS = 16 * 1024;
+/** First character of a raw-tail frame; JSON frames start with `{`. */
+const RAW_MARK = '\u0001';
+
+/**
+ * Encodes a core frame. An `ev` frame whose value has a long `text` or `data` string becomes a raw-tail frame:
+ * `\u0001` + the JSON frame with that field emptied and `x` naming it + `\u0000` + the string itself. The JSON
+ * part never holds a raw NUL (JSON escapes control characters), so the first NUL ends it; the tail may hold anything.
+ */
+export function encodeServerFrame(frame: ServerFrame): string {
+  if (frame.t === 'ev' && typeof frame.v === 'object' && frame.v !== null) {
+    const v = frame.v as Record<string, unknown>;
+    for (const k of RAW_FIELDS) {
+      const s = v[k];
+      if (typeof s === 'string' && s.length >= RAW_MIN_CHARS) return `${RAW_MARK}${JSON.stringify({ ...frame, v: { ...v, [k]: '' }, x: k })}\u0000${s}`;
+    }
+  }
+  return JSON.stringify(frame);
+}
+
+/** Decodes what encodeServerFrame made; throws SyntaxError on a frame that is neither. */
+export function decodeServerFrame(raw: string): ServerFrame {
+  if (raw.charCodeAt(0) !== 1) return JSON.parse(raw) as ServerFrame;
+  const cut = raw.indexOf('\u0000');
+  if (cut < 0) throw new SyntaxError('a raw-tail frame without its separator');
+  const f = JSON.parse(raw.slice(1, cut)) as { t: 'ev'; id: number; v: Record<string, unknown>; x?: unknown };
+  if (f.t !== 'ev' || typeof f.v !== 'object' || f.v === null || !RAW_FIELDS.includes(f.x as (typeof RAW_FIELDS)[number])) throw new SyntaxError('a raw-tail frame that names no field');
+  f.v[f.x as string] = raw.slice(cut + 1);
+  return { t: 'ev', id: f.id, v: f.v };
+}
 
 /** One end of a connected, ordered, reliable message pipe carrying text frames. */
 export interface IMessagePort {

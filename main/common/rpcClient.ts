@@ -1,6 +1,6 @@
 import { Emitter, toDisposable, type Event, type IDisposable } from './event';
 import { AppError, ErrorCode, fromWireError } from './errors';
-import type { ChannelSpec, IMessagePort, ServerFrame } from './rpc';
+import { decodeServerFrame, type ChannelSpec, type IMessagePort, type ServerFrame } from './rpc';
 
 interface Pending {
   resolve(v: unknown): void;
@@ -120,7 +120,7 @@ export class RpcClient implements IDisposable {
   private onFrame(raw: string): void {
     let f: ServerFrame;
     try {
-      f = JSON.parse(raw) as ServerFrame;
+      f = decodeServerFrame(raw);
     } catch {
       this._onDidFatal.fire(new AppError(ErrorCode.BadRequest, 'The core sent a frame that is not JSON.'));
       return;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { DisposableStore, type Event, type IDisposable } from './event';
 import { AppError, ErrorCode, toWireError, type WireError } from './errors';
-import { ClientFrameSchema, MAX_BUFFERED_BYTES, formatZodError, parseClientFrame, type CallContext, type ChannelSpec, type IMessagePort, type ServerFrame } from './rpc';
+import { ClientFrameSchema, MAX_BUFFERED_BYTES, encodeServerFrame, formatZodError, parseClientFrame, type CallContext, type ChannelSpec, type IMessagePort, type ServerFrame } from './rpc';
 
 interface Registered {
   spec: ChannelSpec<unknown>;
@@ -101,7 +101,7 @@ class RpcConnection implements IDisposable {
       this.close(1008, 'client too slow: outbound buffer limit exceeded');
       return;
     }
-    this.port.send(JSON.stringify(frame));
+    this.port.send(encodeServerFrame(frame));
   }
 
   private fatal(e: WireError): void {

@@ -1,6 +1,7 @@
 // Jobs, end to end through a real core (`lathe serve`) and its WebSocket RPC (the UI's transport):
 // 1. Log streaming: a job printing 1,000,000 lines, every line received by a subscribed client in order,
-//    vs reading the same process's stdout directly in this process (the raw pipe). Goal >= 0.5x.
+//    vs reading the same process's stdout directly in this process (the raw pipe), each side checking every
+//    line the same way. Goal >= 0.5x.
 // 2. Metric ingest: a Python job logging 1,000,000 points with lathe.log_metric until they are all in SQLite,
 //    vs a bare batched better-sqlite3 insert loop of as many rows in this process. Goal >= 0.5x. A million points
 //    measure sustained throughput; the job's start and end (about 0.1 s, measured with one point) are included.
@@ -21,14 +22,18 @@ const work = mkdtempSync(join(tmpdir(), 'lathe-bench-jobs-'));
 async function rawPipe(): Promise<number> {
   const t = performance.now();
   const child = spawn('seq', ['1', String(LINES)], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let n = 0;
+  // The same per-line work as the Lathe client below: every line checked, in order.
+  let expected = 1;
   let rest = '';
   for await (const c of child.stdout as AsyncIterable<Buffer>) {
     const parts = (rest + c.toString()).split('\n');
     rest = parts.pop()!;
-    n += parts.length;
+    for (const l of parts) {
+      if (l !== String(expected)) throw new Error(`raw pipe: line ${expected} came as "${l}"`);
+      expected++;
+    }
   }
-  if (n !== LINES) throw new Error(`raw pipe saw ${n} lines`);
+  if (expected - 1 !== LINES) throw new Error(`raw pipe saw ${expected - 1} lines`);
   return performance.now() - t;
 }
 

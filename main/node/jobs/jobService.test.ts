@@ -212,6 +212,19 @@ describe('job logs', () => {
     expect(chunkLines(stored).map((l) => l.l)).toEqual(['991', '992', '993', '994', '995']);
   });
 
+  it('stream on file events alone: with the poll clock at a minute, every line and the end still arrive', async () => {
+    // The follower wakes on the shim's writes (inotify); the clock is only the fallback, so here it never ticks again.
+    const { jobs, work } = setup({ pollMs: 60_000, sampleMs: 60_000 });
+    const run = await jobs.submit({ name: 'events', command: ['sh', '-c', 'sleep 0.3; seq 1 3000; echo warn >&2; seq 3001 6000; printf "caf\\303\\251\\n"'] }, { baseDir: work });
+    const seen: LogChunk[] = [];
+    jobs.onDidLog({ id: run.id })((c) => seen.push(c));
+    await waitFor(() => seen.some((c) => c.end), 'the end of the stream');
+    const lines = seen.flatMap((c) => chunkLines(c));
+    expect(lines.filter((l) => l.s === 'o').map((l) => l.l)).toEqual([...Array.from({ length: 6000 }, (_, i) => String(i + 1)), 'café']);
+    expect(lines.filter((l) => l.s === 'e').map((l) => l.l)).toEqual(['warn']);
+    expect((await jobs.get(run.id)).status).toBe('succeeded');
+  });
+
   it('chunkLines and skipLines keep each line with its stream', () => {
     const c: LogChunk = { runId: 'r1', n: 10, text: 'a\nb\nc\nd\n', count: 4, streams: [[0, 'o'], [2, 'e'], [3, 'o']] };
     expect(chunkLines(c)).toEqual([{ s: 'o', l: 'a' }, { s: 'o', l: 'b' }, { s: 'e', l: 'c' }, { s: 'o', l: 'd' }]);

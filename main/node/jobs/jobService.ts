@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
@@ -15,6 +14,7 @@ import type { LaunchFile } from './jobShim';
 import { gitLineage } from './lineage';
 import { ContainerRuns } from './containerRuns';
 import { RunWatcher } from './runWatcher';
+import { ShimLauncher } from './shimLauncher';
 import { readLogLines, replayThenFollow } from './runFiles';
 import { isFinal, newRunId, parseSize, probeGpus, shimAlive } from './jobUtil';
 
@@ -58,6 +58,7 @@ export interface JobServiceConfig {
 export class JobService implements IJobService {
   private readonly store: JobStore;
   private readonly containers: ContainerRuns;
+  private readonly shims: ShimLauncher;
   private readonly watchers = new Map<string, RunWatcher>();
   private readonly logEmitters = new Map<string, Emitter<LogChunk>>();
   private readonly metricEmitters = new Map<string, Emitter<MetricSeries[]>>();
@@ -76,6 +77,8 @@ export class JobService implements IJobService {
   ) {
     this.store = new JobStore(db);
     this.containers = new ContainerRuns(log, config.env ?? process.env);
+    mkdirSync(join(config.dataDir, 'runs'), { recursive: true, mode: 0o700 });
+    this.shims = new ShimLauncher(config.shimScript, join(config.dataDir, 'runs'));
   }
 
   private runDir(id: string): string {
@@ -104,6 +107,8 @@ export class JobService implements IJobService {
       else if (existsSync(join(dir, 'exit.json'))) this.watch(r); // ended while we were away: the watcher drains and finalizes
       else this.finish(r.id, 'lost', null, 'the core lost track of it (its supervisor is gone and left no exit status)');
     }
+    // The first job of a session starts as quickly as the next ones (a spare retires after minutes unused).
+    this.shims.warm();
     void this.schedule();
   }
 
@@ -111,6 +116,7 @@ export class JobService implements IJobService {
     const parsed = JobSpecSchema.safeParse(input);
     if (!parsed.success) throw new AppError('INVALID_SPEC', `The job spec is invalid: ${formatZodError(parsed.error)}.`, { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
     const spec = parsed.data;
+    if (spec.target === 'local') this.shims.warm(); // node starts while the spec is checked and queued
     const baseDir = resolve(options.baseDir ?? this.config.env?.HOME ?? process.cwd());
     await this.check(spec, baseDir);
     return this.enqueue(spec, baseDir, 1);
@@ -269,15 +275,9 @@ export class JobService implements IJobService {
       return;
     }
     const launch: LaunchFile = { argv, cwd, env, timeoutMs, logCapBytes, redact: Object.values(secrets) };
-    const shim = spawn(process.execPath, [this.config.shimScript, '--run-dir', dir], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], cwd: dir });
-    await new Promise<void>((res, rej) => {
-      shim.once('error', rej);
-      shim.once('spawn', () => res());
-    });
-    shim.stdin!.end(JSON.stringify(launch));
-    shim.unref();
+    const shimPid = await this.shims.launch(dir, launch);
     if (this.disposed) return; // the run goes on; the next core reattaches to it
-    this.store.update(r.id, { status: 'running', startedAt: new Date().toISOString(), gpus, lineage, shimPid: shim.pid! });
+    this.store.update(r.id, { status: 'running', startedAt: new Date().toISOString(), gpus, lineage, shimPid });
     const now = this.store.get(r.id)!;
     this._onDidChangeRun.fire(runInfo(now));
     this.watch(now);
@@ -312,7 +312,7 @@ export class JobService implements IJobService {
   /** Follows a running run's folder until its shim reports the end. */
   private watch(r: StoredRun): void {
     if (this.watchers.has(r.id)) return;
-    const w = new RunWatcher(this.runDir(r.id), r, this.store, this.config.pollMs ?? 50, {
+    const w = new RunWatcher(this.runDir(r.id), r, this.store, this.config.pollMs ?? 200, {
       onLog: (chunk) => this.logEmitters.get(r.id)?.fire(chunk),
       onMetrics: (series) => this.metricEmitters.get(r.id)?.fire(series),
       onExit: (status, code, reason) => {
@@ -412,6 +412,7 @@ export class JobService implements IJobService {
     for (const w of this.watchers.values()) w.dispose();
     this.watchers.clear();
     this.containers.dispose();
+    this.shims.dispose();
     this._onDidChangeRun.dispose();
   }
 }

@@ -20,6 +20,8 @@ export interface LaunchFile {
   logCapBytes: number;
   /** Values to blank out of every log line (secrets). */
   redact: string[];
+  /** The run folder, for a spare shim (one started with `--spare`). */
+  runDir?: string;
 }
 
 /** How a run ended, in exit.json. */
@@ -42,13 +44,18 @@ export interface ShimState {
 }
 
 /** Reads the launch description from stdin: secrets in it never touch the disk. */
-async function readLaunch(): Promise<LaunchFile> {
+async function readLaunch(): Promise<LaunchFile | undefined> {
   const parts: Buffer[] = [];
-  for await (const c of process.stdin as AsyncIterable<Buffer>) parts.push(c);
-  return JSON.parse(Buffer.concat(parts).toString('utf8')) as LaunchFile;
+  for await (const c of process.stdin as AsyncIterable<Buffer>) {
+    parts.push(c);
+    receiving = true;
+  }
+  return parts.length ? (JSON.parse(Buffer.concat(parts).toString('utf8')) as LaunchFile) : undefined;
 }
 
 let earlyCancel = false;
+/** Whether any of the launch has arrived (a spare signalled before that has no run to account for). */
+let receiving = false;
 
 export function runShim(runDir: string, launch: LaunchFile): void {
   const state: ShimState = { shimPid: process.pid, startedAt: new Date().toISOString(), first: 0 };
@@ -116,13 +123,20 @@ export function runShim(runDir: string, launch: LaunchFile): void {
   saveState();
 }
 
-if (process.argv[2] === '--run-dir' && process.argv[3]) {
-  const dir = process.argv[3];
+/**
+ * `--run-dir DIR`: the launch on stdin is for DIR. `--spare`: a shim started ahead of time (node's start-up is
+ * most of a short job's latency) that learns its run folder with the launch; one whose stdin closes without
+ * a launch (its core went away or retired it) exits quietly.
+ */
+const mode = process.argv[2];
+if ((mode === '--run-dir' && process.argv[3]) || mode === '--spare') {
   // A cancel can arrive before the job has started: remember it rather than die without an exit.json.
-  const early = () => (earlyCancel = true);
+  const early = () => (mode === '--spare' && !receiving ? process.exit(0) : (earlyCancel = true));
   process.on('SIGTERM', early);
   process.on('SIGINT', early);
   void readLaunch().then((l) => {
+    const dir = mode === '--spare' ? l?.runDir : process.argv[3];
+    if (!l || !dir) process.exit(0);
     process.off('SIGTERM', early);
     process.off('SIGINT', early);
     runShim(dir, l);

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { Lineage } from '../../common/jobs';
 
@@ -7,6 +9,8 @@ import type { Lineage } from '../../common/jobs';
  * and a sha256 of `git diff HEAD` so two dirty runs can be told apart. Not a repository → undefined.
  */
 export async function gitLineage(dir: string): Promise<Lineage['git']> {
+  // Most job folders outside a repository are told apart without starting git (a process per job start).
+  if (!insideGitTree(dir) && !process.env.GIT_DIR) return undefined;
   const git = simpleGit({ baseDir: dir, timeout: { block: 15_000 } });
   try {
     if (!(await git.checkIsRepo())) return undefined;
@@ -31,5 +35,13 @@ export async function gitLineage(dir: string): Promise<Lineage['git']> {
     return { root, remote: safeRemote, branch, commit, dirty, diffSha256: diff ? createHash('sha256').update(diff).digest('hex') : undefined };
   } catch {
     return undefined;
+  }
+}
+
+/** Whether `dir` or a folder above it has a .git (folder, or file for worktrees and submodules). */
+function insideGitTree(dir: string): boolean {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return true;
+    if (dirname(d) === d) return false;
   }
 }

@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Event } from '../../common/event';
 import { skipLines, type LogChunk } from '../../common/jobs';
@@ -45,17 +45,23 @@ export interface LogPiece {
 export class LogReader {
   private entries: { o: number; s: 'o' | 'e' }[] = [];
   private readonly idx: FileTail;
+  /** The log, kept open between reads (a follower reads it hundreds of times a second while a job is busy). */
+  private fh: FileHandle | undefined;
+  /** Whether the last `next()` read all the file held (a follower then has nothing more until it grows). */
+  atEnd = false;
 
   constructor(
     private readonly logFile: string,
     idxFile: string,
     public offset = 0,
   ) {
-    this.idx = new FileTail(idxFile, 0);
+    this.idx = new FileTail(idxFile, 0, true);
   }
 
-  async next(maxBytes = 4 * 1024 * 1024): Promise<LogPiece | undefined> {
-    for (;;) {
+  /** The next piece; `indexChanged: false` skips looking for new stream switches (the caller knows there are none). */
+  async next(maxBytes = 4 * 1024 * 1024, indexChanged = true): Promise<LogPiece | undefined> {
+    this.atEnd = true;
+    for (; indexChanged; ) {
       const { lines } = await this.idx.read();
       if (!lines.length) break;
       for (const l of lines) {
@@ -66,18 +72,15 @@ export class LogReader {
         }
       }
     }
-    const fh = await open(this.logFile, 'r').catch(() => undefined);
+    this.fh ??= await open(this.logFile, 'r').catch(() => undefined);
+    const fh = this.fh;
     if (!fh) return undefined;
-    let buf: Buffer;
-    try {
-      const { size } = await fh.stat();
-      if (size <= this.offset) return undefined;
-      buf = Buffer.allocUnsafe(Math.min(size - this.offset, maxBytes));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, this.offset);
-      buf = buf.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
+    const { size } = await fh.stat();
+    if (size <= this.offset) return undefined;
+    this.atEnd = size - this.offset <= maxBytes;
+    let buf = Buffer.allocUnsafe(Math.min(size - this.offset, maxBytes));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, this.offset);
+    buf = buf.subarray(0, bytesRead);
     const cut = buf.lastIndexOf(10);
     if (cut < 0) return undefined;
     const chunk = buf.subarray(0, cut + 1);
@@ -90,6 +93,12 @@ export class LogReader {
     }
     this.offset += chunk.length;
     return { text: chunk.toString('utf8'), count: newlines(chunk), streams: [[0, current], ...streams] };
+  }
+
+  async close(): Promise<void> {
+    const fh = this.fh;
+    this.fh = undefined;
+    await Promise.all([fh?.close(), this.idx.close()]);
   }
 }
 
@@ -112,13 +121,17 @@ export async function* logBatches(runDir: string, runId: string, from: number): 
   let n = first - (await countLines(olderLog!));
   for (const [log, idx] of logFiles(runDir)) {
     const reader = new LogReader(log, idx, 0);
-    for (;;) {
-      const piece = await reader.next();
-      if (!piece) break;
-      const chunk: LogChunk = { runId, n, ...piece };
-      n += piece.count;
-      if (n <= from) continue;
-      yield skipLines(chunk, from - chunk.n);
+    try {
+      for (;;) {
+        const piece = await reader.next();
+        if (!piece) break;
+        const chunk: LogChunk = { runId, n, ...piece };
+        n += piece.count;
+        if (n <= from) continue;
+        yield skipLines(chunk, from - chunk.n);
+      }
+    } finally {
+      await reader.close();
     }
   }
 }
@@ -175,15 +188,19 @@ function trimTo(c: LogChunk, limit: number): Pick<LogChunk, 'text' | 'count' | '
  */
 export class FileTail {
   private carry = '';
+  private fh: FileHandle | undefined;
 
+  /** `keepOpen`: hold the file open between reads (for files that are appended to, never replaced). */
   constructor(
     private readonly file: string,
     public offset = 0,
+    private readonly keepOpen = false,
   ) {}
 
   async read(maxBytes = 8 * 1024 * 1024): Promise<{ lines: string[]; offset: number }> {
-    const fh = await open(this.file, 'r').catch(() => undefined);
+    const fh = this.fh ?? (await open(this.file, 'r').catch(() => undefined));
     if (!fh) return { lines: [], offset: this.offset };
+    if (this.keepOpen) this.fh = fh;
     try {
       const { size } = await fh.stat();
       if (size < this.offset) {
@@ -206,8 +223,14 @@ export class FileTail {
       this.offset += bytesRead;
       return { lines: text.slice(0, cut).split('\n'), offset: this.offset - Buffer.byteLength(this.carry) };
     } finally {
-      await fh.close();
+      if (!this.keepOpen) await fh.close();
     }
+  }
+
+  async close(): Promise<void> {
+    const fh = this.fh;
+    this.fh = undefined;
+    await fh?.close();
   }
 }
 

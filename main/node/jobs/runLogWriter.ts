@@ -1,4 +1,4 @@
-import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, writeFileSync, writeSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The writer's live state, in state.json (the shim adds its pids). */
@@ -21,9 +21,9 @@ export class RunLogWriter {
   /** Lines written so far. */
   lines = 0;
   private stream: 'o' | 'e' | undefined;
-  private readonly pending: { s: 'o' | 'e'; text: string; count: number }[] = [];
+  private readonly pending: { s: 'o' | 'e'; parts: Buffer[]; bytes: number; count: number }[] = [];
   private pendingCount = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
+  private flushTimer: NodeJS.Immediate | undefined;
   private closed = false;
 
   constructor(
@@ -50,7 +50,7 @@ export class RunLogWriter {
     if (!this.pending.length || this.closed) return;
     const batch = this.pending.splice(0);
     this.pendingCount = 0;
-    const bytes = batch.reduce((n, b) => n + Buffer.byteLength(b.text), 0);
+    const bytes = batch.reduce((n, b) => n + b.bytes, 0);
     if (this.size + bytes > this.capBytes && this.size > 0) {
       // Rotate: keep one older pair; readers learn where output.log starts from state.json.
       closeSync(this.fd);
@@ -69,64 +69,90 @@ export class RunLogWriter {
         writeSync(this.idx, `{"o":${this.size},"s":"${b.s}"}\n`);
         this.stream = b.s;
       }
-      writeSync(this.fd, b.text);
-      this.size += Buffer.byteLength(b.text);
+      writevAll(this.fd, b.parts);
+      this.size += b.bytes;
     }
   }
 
-  /** Queues complete lines (text ending in a newline) from one stream. */
-  block(s: 'o' | 'e', text: string, count: number): void {
+  /** Queues complete lines (bytes ending in a newline) from one stream. */
+  block(s: 'o' | 'e', data: Buffer, count: number): void {
     if (this.closed) return; // a late chunk after close (the reader is being torn down) is not ours to write
     const last = this.pending.at(-1);
-    const t = this.redactValues.length ? this.redact(text) : text;
+    const b = this.redactValues.length ? Buffer.from(this.redact(data.toString('utf8'))) : data;
     if (last && last.s === s) {
-      last.text += t;
+      last.parts.push(b);
+      last.bytes += b.length;
       last.count += count;
-    } else this.pending.push({ s, text: t, count });
+    } else this.pending.push({ s, parts: [b], bytes: b.length, count });
     this.lines += count;
     this.pendingCount += count;
+    // What arrived in one turn of the event loop is written together: a busy stream gets few large writes,
+    // a quiet one shows each line at once (readers are woken by the write).
     if (this.pendingCount >= 65536) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), 20);
+    else this.flushTimer ??= setImmediate(() => this.flush());
   }
 
   /** One line (without its newline). */
   line(s: 'o' | 'e', l: string): void {
-    this.block(s, `${l}\n`, 1);
+    this.block(s, Buffer.from(`${l}\n`), 1);
   }
 
-  /** A splitter for one stream: feed it raw chunks, it queues complete lines and keeps the rest. */
+  /**
+   * A splitter for one stream: feed it raw chunks, it queues complete lines and keeps the rest. It works on
+   * bytes (a newline byte never sits inside a UTF-8 character, so a character split across chunks stays whole)
+   * and only decodes when a chunk has a carriage return to normalise or secrets to redact.
+   */
   splitter(s: 'o' | 'e'): { data(d: Buffer | string): void; end(): void } {
-    let rest = '';
+    let rest: Buffer | undefined;
     return {
       data: (d) => {
-        const text = rest + (typeof d === 'string' ? d : d.toString('utf8'));
-        const cut = text.lastIndexOf('\n');
-        if (cut < 0) rest = text;
+        let buf = typeof d === 'string' ? Buffer.from(d) : d;
+        if (rest) buf = Buffer.concat([rest, buf]);
+        rest = undefined;
+        const cut = buf.lastIndexOf(10);
+        if (cut < 0) rest = buf;
         else {
+          let whole = buf.subarray(0, cut + 1);
           let count = 0;
-          for (let i = text.indexOf('\n'); i >= 0 && i <= cut; i = text.indexOf('\n', i + 1)) count++;
-          this.block(s, text.slice(0, cut + 1).replace(/\r\n/g, '\n'), count);
-          rest = text.slice(cut + 1);
+          for (let i = whole.indexOf(10); i >= 0; i = whole.indexOf(10, i + 1)) count++;
+          if (whole.includes(13)) whole = Buffer.from(whole.toString('utf8').replace(/\r\n/g, '\n'));
+          this.block(s, whole, count);
+          if (cut + 1 < buf.length) rest = Buffer.from(buf.subarray(cut + 1)); // a copy: the pipe's chunk is not kept alive
         }
         // A line without a newline for 64 KiB is still a line (progress bars, binary noise).
-        if (rest.length > 65536) {
-          this.line(s, rest);
-          rest = '';
+        if (rest && rest.length > 65536) {
+          this.block(s, Buffer.concat([rest, NEWLINE]), 1);
+          rest = undefined;
         }
       },
       end: () => {
-        if (rest) this.line(s, rest);
-        rest = '';
+        if (rest?.length) this.block(s, Buffer.concat([rest, NEWLINE]), 1);
+        rest = undefined;
       },
     };
   }
 
   close(): void {
     if (this.closed) return;
-    clearTimeout(this.flushTimer);
+    if (this.flushTimer) clearImmediate(this.flushTimer);
     this.flush();
     this.closed = true;
     closeSync(this.fd);
     closeSync(this.idx);
+  }
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** Writes every byte of `parts`, at most 1,024 buffers per call (IOV_MAX); writev may write less than asked. */
+function writevAll(fd: number, parts: Buffer[]): void {
+  for (let at = 0; at < parts.length; at += 1024) {
+    let left = parts.slice(at, at + 1024);
+    while (left.length) {
+      let n = writevSync(fd, left);
+      let i = 0;
+      while (i < left.length && n >= left[i]!.length) n -= left[i++]!.length;
+      left = i < left.length ? [left[i]!.subarray(n), ...left.slice(i + 1)] : [];
+    }
   }
 }

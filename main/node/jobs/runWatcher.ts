@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { LogChunk, MetricSeries, RunStatus } from '../../common/jobs';
 import type { JobStore, StoredRun } from './jobStore';
 import { cpuPercent, sampleGpus, sampleGroup, type GroupSample } from './systemSampler';
 import { FileTail, LogReader, parseMetricLines, readExit, readState, type LogPiece } from './runFiles';
+import type { ShimState } from './jobShim';
 
 /** What a watcher reports. */
 export interface WatcherHooks {
@@ -30,6 +31,15 @@ export class RunWatcher {
   private ticks = 0;
   private lastSample: GroupSample | undefined;
   private lastSampleAt = 0;
+  private fsWatch: FSWatcher | undefined;
+  private ticking = false;
+  /** Changes arrived during a tick: run another at once. */
+  private again = false;
+  /** The next tick was started by a change event (else by the clock). */
+  private woken = false;
+  private dirty: Set<string> | 'all' = new Set();
+  private state: ShimState | undefined;
+  private sampling = false;
 
   constructor(
     private readonly dir: string,
@@ -46,41 +56,93 @@ export class RunWatcher {
   }
 
   start(): void {
+    // Woken by the shim's writes (inotify) as they happen; the poll is the fallback where no events come
+    // (network file systems) and the clock for system samples and the shim's liveness.
+    try {
+      this.fsWatch = watch(this.dir, (_, name) => this.wake(name ?? undefined));
+      this.fsWatch.on('error', () => undefined);
+    } catch {
+      // polling alone
+    }
+    this.timer = setTimeout(() => void this.tick(), 0);
+  }
+
+  /** A change in the run folder: `file` (or, unnamed, any file) is read on the next tick. */
+  private wake(file?: string): void {
+    if (this.stopped) return;
+    if (this.dirty !== 'all') {
+      if (file) this.dirty.add(file.replace(/\.tmp$/, ''));
+      else this.dirty = 'all';
+    }
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.woken = true;
     this.timer = setTimeout(() => void this.tick(), 0);
   }
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
+    this.ticking = true;
+    this.again = false;
+    // A tick the clock started looks at everything; one an event started reads only the files that changed.
+    const dirty = this.woken ? this.dirty : 'all';
+    this.dirty = new Set();
+    this.woken = false;
+    try {
+      await this.step((f) => dirty === 'all' || dirty.has(f));
+    } finally {
+      this.ticking = false;
+    }
+    if (this.stopped) return;
+    this.woken = this.again;
+    this.timer = setTimeout(() => void this.tick(), this.again ? 0 : this.pollMs);
+  }
+
+  private async step(changed: (file: string) => boolean): Promise<void> {
     try {
       // Read the exit first: everything written before it is then drained below.
-      const exit = await readExit(this.dir);
-      const state = await readState(this.dir);
+      const exit = changed('exit.json') ? await readExit(this.dir) : undefined;
+      const state = changed('state.json') ? (this.state = await readState(this.dir)) : this.state;
       if (this.stopped) return;
       if (state && this.first !== undefined && state.first !== this.first) {
         // Rotated: finish the old file from where we were, then start the new one at its first line.
         const old = new LogReader(join(this.dir, 'output.1.log'), join(this.dir, 'output.1.streams'), this.log.offset);
         for (let p = await old.next(); p; p = await old.next()) this.emit(p);
+        void old.close();
+        void this.log.close();
         this.log = new LogReader(join(this.dir, 'output.log'), join(this.dir, 'output.streams'), 0);
         this.lines = state.first;
       }
       if (state) this.first = state.first;
       // Drain what is there in pieces of at most 2 MiB (one RPC frame each); a busy run is read again at once.
       let budget = 32 * 1024 * 1024;
-      for (;;) {
+      const logChanged = exit || changed('output.log') || changed('output.streams') || changed('state.json');
+      // Stream switches are written to output.streams before the text they precede, so its change is seen first.
+      let indexChanged = !!exit || changed('output.streams') || changed('state.json');
+      for (; logChanged; indexChanged = true) {
         const before = this.log.offset;
-        const piece = await this.log.next(2 * 1024 * 1024);
+        const piece = await this.log.next(2 * 1024 * 1024, indexChanged);
         if (this.stopped) return;
         if (piece) {
           this.emit(piece);
           this.store.update(this.run.id, { logOffset: this.log.offset, logLines: this.lines });
         }
         budget -= this.log.offset - before;
-        if (!piece || (!exit && budget <= 0)) break;
+        if (!exit && budget <= 0) {
+          // More to read: come back at once.
+          this.again = true;
+          if (this.dirty !== 'all') this.dirty.add('output.log');
+        }
+        if (!piece || this.log.atEnd || (!exit && budget <= 0)) break;
       }
       for (const [tail, file] of [
         [this.metrics, 'metrics'],
         [this.system, 'system'],
       ] as const) {
+        if (!exit && !changed(`${file}.jsonl`)) continue;
         for (;;) {
           const m = await tail.read(4 * 1024 * 1024);
           if (this.stopped) return;
@@ -98,17 +160,23 @@ export class RunWatcher {
           if (!exit) break;
         }
       }
-      if (!exit && state?.childPid && Date.now() - this.lastSampleAt >= this.sampleMs) await this.sampleSystem(state.childPid);
+      if (!exit && state?.childPid && !this.sampling && Date.now() - this.lastSampleAt >= this.sampleMs) {
+        // Off the tick: nvidia-smi takes a while to answer, and logs must not wait for it.
+        this.sampling = true;
+        void this.sampleSystem(state.childPid)
+          .catch((err: Error) => this.hooks.onError(err))
+          .finally(() => (this.sampling = false));
+      }
       if (!exit && this.run.shimPid && ++this.ticks % 10 === 0 && !alive(this.run.shimPid) && !(await readExit(this.dir))) {
         // The shim died without recording an end (killed, or signalled before it could set up).
-        this.stopped = true;
+        this.dispose();
         const cancelled = existsSync(join(this.dir, 'cancel'));
         this.hooks.onExit(cancelled ? 'cancelled' : 'lost', null, cancelled ? 'cancelled' : 'its supervisor died without recording how the job ended');
         return;
       }
       if (exit) {
         if (this.stopped) return;
-        this.stopped = true;
+        this.dispose();
         const secs = this.run.spec.timeout;
         if (exit.reason === 'timeout') this.hooks.onExit('timed_out', exit.code, `timed out after ${secs}${typeof secs === 'number' ? 's' : ''}`);
         else if (exit.reason === 'cancelled') this.hooks.onExit('cancelled', exit.code, 'cancelled');
@@ -120,7 +188,6 @@ export class RunWatcher {
     } catch (err) {
       this.hooks.onError(err as Error);
     }
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.pollMs);
   }
 
   /**
@@ -129,7 +196,7 @@ export class RunWatcher {
    */
   private async sampleSystem(pgid: number): Promise<void> {
     this.lastSampleAt = Date.now();
-    const s = await sampleGroup(pgid);
+    const s = sampleGroup(pgid);
     if (!s || this.stopped) return;
     const t = s.at / 1000;
     const step = Math.round((s.at - Date.parse(this.run.startedAt ?? new Date(s.at).toISOString())) / 1000);
@@ -152,6 +219,8 @@ export class RunWatcher {
   dispose(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.fsWatch?.close();
+    void this.log.close();
   }
 }
 

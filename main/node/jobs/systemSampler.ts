@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** CPU time and memory of a process group at one moment. */
 export interface GroupSample {
@@ -14,31 +14,38 @@ export interface GroupSample {
 const TICKS_PER_SECOND = 100;
 const PAGE = 4096;
 
-/** Sums CPU time and resident memory over the processes of a group (Linux /proc); undefined elsewhere or when none is left. */
-export async function sampleGroup(pgid: number): Promise<GroupSample | undefined> {
+/**
+ * Sums CPU time and resident memory over the processes of a group (Linux /proc); undefined elsewhere or when
+ * none is left. The reads are synchronous on purpose: /proc is generated in memory (a read takes microseconds),
+ * and hundreds of asynchronous ones (a browser alone runs dozens of processes) queued ahead of the log
+ * followers' file reads on libuv's four-thread pool and stalled live logs.
+ */
+export function sampleGroup(pgid: number): GroupSample | undefined {
   if (process.platform !== 'linux') return undefined;
   let names: string[];
   try {
-    names = await readdir('/proc');
+    names = readdirSync('/proc');
   } catch {
     return undefined;
   }
   let cpuTicks = 0;
   let rss = 0;
   let processes = 0;
-  await Promise.all(
-    names.map(async (n) => {
-      if (!/^\d+$/.test(n)) return;
-      const stat = await readFile(`/proc/${n}/stat`, 'utf8').catch(() => undefined);
-      if (!stat) return;
-      // The command name may hold spaces and parentheses: fields start after the last ")".
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[2]) !== pgid) return;
-      cpuTicks += Number(f[11]) + Number(f[12]);
-      rss += Number(f[21]) * PAGE;
-      processes++;
-    }),
-  );
+  for (const n of names) {
+    if (!/^\d+$/.test(n)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${n}/stat`, 'utf8');
+    } catch {
+      continue; // gone since the listing
+    }
+    // The command name may hold spaces and parentheses: fields start after the last ")".
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[2]) !== pgid) continue;
+    cpuTicks += Number(f[11]) + Number(f[12]);
+    rss += Number(f[21]) * PAGE;
+    processes++;
+  }
   return processes ? { cpuTicks, rssBytes: rss, processes, at: Date.now() } : undefined;
 }
 

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { chunkLines, type LogLine } from '../../../main/common/jobs';
+import type { LogLine } from '../../../main/common/jobs';
+import { LogLines } from './logLines';
 import type { Services } from '../../app/services';
 import { parseAnsi } from '../notebooks/outputs/ansi';
 
@@ -26,50 +27,53 @@ const KEEP = 200_000;
  * renders ANSI colours and filters by text.
  */
 export function LogView({ services, runId }: { services: Services; runId: string }) {
-  const lines = useRef<LogLine[]>([]);
+  const lines = useRef(new LogLines(KEEP));
   const [count, setCount] = useState(0);
-  const total = useRef(0);
   const [ended, setEnded] = useState(false);
   const [query, setQuery] = useState('');
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
   const box = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
+  /** When the user last wheeled, pressed or typed in the log. */
+  const userInput = useRef(-Infinity);
   useEffect(() => {
-    lines.current = [];
-    total.current = 0;
+    lines.current = new LogLines(KEEP);
     setCount(0);
     setEnded(false);
     let frame = 0;
     const sub = services.jobs.onDidLog({ id: runId, from: 0 })((c) => {
-      for (const l of chunkLines(c)) lines.current.push(l);
-      total.current += c.count;
-      if (lines.current.length > KEEP) lines.current.splice(0, lines.current.length - KEEP);
+      lines.current.push(c);
       if (c.end) setEnded(true);
       // One render per frame however fast lines come.
-      if (!frame) frame = requestAnimationFrame(() => ((frame = 0), setCount(lines.current.length)));
+      if (!frame) frame = requestAnimationFrame(() => ((frame = 0), setCount(lines.current.total)));
     });
     return () => {
       sub.dispose();
       cancelAnimationFrame(frame);
     };
   }, [services, runId]);
-  const shown = useMemo(() => (query ? lines.current.filter((l) => l.l.includes(query)) : lines.current), [count, query]); // eslint-disable-line react-hooks/exhaustive-deps
+  // A filter is a snapshot, made again as lines come; without one the rows are read from the store as it is at
+  // this render (lines arrive between renders, and the oldest are let go, so no earlier view of it is kept).
+  const found = useMemo(() => (query ? lines.current.filter(query) : undefined), [count, query]); // eslint-disable-line react-hooks/exhaustive-deps
+  const shown: { length: number; at(i: number): LogLine | undefined } = found ? { length: found.length, at: (i) => found[i] } : lines.current;
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     setHeight(el.clientHeight);
     if (follow.current) el.scrollTop = el.scrollHeight;
-  }, [shown.length]);
-  const first = Math.max(0, Math.floor(scrollTop / ROW) - 20);
-  const last = Math.min(shown.length, Math.ceil((scrollTop + height) / ROW) + 20);
+  }, [count, found]);
+  // Following the tail, the rows in view are the last ones whatever scroll event is still on its way.
+  const top = follow.current ? Math.max(0, shown.length * ROW - height) : scrollTop;
+  const first = Math.max(0, Math.floor(top / ROW) - 20);
+  const last = Math.min(shown.length, Math.ceil((top + height) / ROW) + 20);
   return (
     <section className="log-view" aria-label="Logs">
       <div className="row">
         <input type="search" aria-label="Search logs" placeholder="Filter lines" value={query} onChange={(e) => setQuery(e.target.value)} />
         <span className="muted" aria-label="Log line count">
           {query ? `${shown.length.toLocaleString()} matching of ` : ''}
-          {total.current.toLocaleString()} lines{total.current > lines.current.length ? ` (the last ${lines.current.length.toLocaleString()} here; lathe job logs has them all)` : ''}
+          {lines.current.total.toLocaleString()} lines{lines.current.total > lines.current.length ? ` (the last ${lines.current.length.toLocaleString()} here; lathe job logs has them all)` : ''}
           {ended ? '' : ' · live'}
         </span>
       </div>
@@ -82,15 +86,25 @@ export function LogView({ services, runId }: { services: Services; runId: string
         onScroll={(e) => {
           const el = e.currentTarget;
           setScrollTop(el.scrollTop);
-          follow.current = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW * 2;
+          // Only the user stops the follow: scroll events from our own jumps to the end (or the browser clamping as
+          // old lines go) can arrive after more lines made the list longer, and must not read as "scrolled up".
+          const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW * 2;
+          if (atEnd || performance.now() - userInput.current < 1000) follow.current = atEnd;
         }}
+        onWheel={() => (userInput.current = performance.now())}
+        onPointerDown={() => (userInput.current = performance.now())}
+        onKeyDown={() => (userInput.current = performance.now())}
       >
         <div style={{ height: shown.length * ROW, position: 'relative' }}>
-          {shown.slice(first, last).map((l, i) => (
-            <div key={first + i} className={l.s === 'e' ? 'log-line stderr' : 'log-line'} style={{ top: (first + i) * ROW }}>
-              <LineText text={l.l} />
-            </div>
-          ))}
+          {Array.from({ length: Math.max(0, last - first) }, (_, i) => {
+            const l = shown.at(first + i);
+            if (!l) return null;
+            return (
+              <div key={first + i} className={l.s === 'e' ? 'log-line stderr' : 'log-line'} style={{ top: (first + i) * ROW }}>
+                <LineText text={l.l} />
+              </div>
+            );
+          })}
         </div>
       </div>
     </section>
