@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Emitter, type Event } from '../../common/event';
-import { withoutCoreSecrets } from '../../common/coreEnv';
 import { AppError } from '../../common/errors';
 import type { EnvDetail, ExportFormat } from '../../common/envs';
 import { durationSeconds, JobSpecSchema, type IJobService, type JobSpec, type Lineage, type LogChunk, type MetricSeries, type RunDetail, type RunInfo, type RunStatus } from '../../common/jobs';
@@ -10,8 +9,8 @@ import { formatZodError } from '../../common/rpc';
 import type { Logger } from '../log/logger';
 import type { Db } from '../store/database';
 import { JobStore, runInfo, type StoredRun } from './jobStore';
-import type { LaunchFile } from './jobShim';
 import { gitLineage } from './lineage';
+import { containerRunEnv, localRunEnv, runArgv, type PlanInput } from './runPlan';
 import { ContainerRuns } from './containerRuns';
 import { RunWatcher } from './runWatcher';
 import { ShimLauncher } from './shimLauncher';
@@ -199,28 +198,10 @@ export class JobService implements IJobService {
     const dir = this.runDir(r.id);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const cwd = resolve(r.baseDir, spec.workdir);
-    const userEnv = this.config.env ?? process.env;
     const envDetail = await this.jobEnv(spec);
-    const python = envDetail ? join(envDetail.prefix, 'bin', 'python') : 'python3';
-    let argv: string[];
-    if (spec.command) argv = spec.command;
-    else if (spec.script) argv = [python, spec.script, ...(spec.args ?? [])];
-    else {
-      const nb = spec.notebook!;
-      const out = nb.replace(/\.ipynb$/, '') + `.run-${r.id}.ipynb`;
-      argv = [process.execPath, this.config.coreScript, 'nb', 'run', nb, '-o', out, ...Object.entries(spec.params ?? {}).flatMap(([k, v]) => ['-p', `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`]), ...(envDetail?.kernelName ? ['--kernel', envDetail.kernelName] : [])];
-    }
     const secrets = Object.fromEntries((spec.secrets ?? []).map((s) => [s, this.secret(s) ?? '']));
-    const env: Record<string, string> = {};
-    Object.assign(env, withoutCoreSecrets(userEnv));
-    Object.assign(env, envDetail?.activation ?? {}, spec.envVars ?? {}, secrets, {
-      LATHE_RUN_ID: r.id,
-      LATHE_RUN_DIR: dir,
-      LATHE_PARAMS: JSON.stringify(spec.params ?? {}),
-      PYTHONPATH: [this.config.pythonPath, userEnv.PYTHONPATH].filter(Boolean).join(delimiter),
-      PYTHONUNBUFFERED: '1',
-      ...(gpus.length || spec.resources?.gpus !== undefined ? { CUDA_VISIBLE_DEVICES: gpus.join(',') } : {}),
-    });
+    const plan: PlanInput = { spec, runId: r.id, env: envDetail, secrets, pythonPath: this.config.pythonPath };
+    const argv = runArgv(plan, { node: process.execPath, script: this.config.coreScript });
     if (this.disposed) throw new AppError('CANCELLED', 'the core is stopping');
     const lineage: Lineage = {
       git: await gitLineage(cwd),
@@ -233,29 +214,19 @@ export class JobService implements IJobService {
     };
     const timeoutMs = spec.timeout ? durationSeconds(spec.timeout) * 1000 : undefined;
     const logCapBytes = this.config.logCapBytes ?? 256 * 1024 * 1024;
+    const redact = Object.values(secrets);
+    let shimPid: number | null = null;
     if (spec.target !== 'local') {
       const t = spec.target.docker;
       const { imageId } = await this.containers.check(t);
       lineage.image = { name: t.image, id: imageId };
       lineage.target = `docker ${t.host ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock'}`;
-      // Inside the container: its own PATH (plus the env's bin), the run folder at /lathe/run, Lathe's client read-only.
-      const cenv: Record<string, string> = {
-        PATH: [envDetail ? join(envDetail.prefix, 'bin') : '', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'].filter(Boolean).join(':'),
-        ...(envDetail ? { CONDA_PREFIX: envDetail.prefix, CONDA_DEFAULT_ENV: envDetail.name } : {}),
-        ...(spec.envVars ?? {}),
-        ...secrets,
-        LATHE_RUN_ID: r.id,
-        LATHE_RUN_DIR: '/lathe/run',
-        LATHE_PARAMS: JSON.stringify(spec.params ?? {}),
-        PYTHONPATH: this.config.pythonPath,
-        PYTHONUNBUFFERED: '1',
-      };
-      const id = await this.containers.start(t, {
+      await this.containers.start(t, {
         runId: r.id,
         runDir: dir,
-        argv: spec.command ?? (spec.script ? [envDetail ? join(envDetail.prefix, 'bin', 'python') : 'python3', spec.script, ...(spec.args ?? [])] : argv),
+        argv,
         workdir: cwd,
-        env: cenv,
+        env: containerRunEnv(plan),
         readOnly: [this.config.pythonPath, ...(envDetail ? [envDetail.prefix] : [])],
         gpus: Array.isArray(spec.resources?.gpus) ? spec.resources.gpus : [],
         gpuCount: typeof spec.resources?.gpus === 'number' ? spec.resources.gpus : 0,
@@ -263,19 +234,12 @@ export class JobService implements IJobService {
         nanoCpus: spec.resources?.cpus ? Math.round(spec.resources.cpus * 1e9) : undefined,
         timeoutMs,
         logCapBytes,
-        redact: Object.values(secrets),
+        redact,
       });
-      lineage.command = spec.command ?? argv;
-      if (this.disposed) return;
-      this.store.update(r.id, { status: 'running', startedAt: new Date().toISOString(), gpus, lineage, shimPid: null });
-      const now = this.store.get(r.id)!;
-      this._onDidChangeRun.fire(runInfo(now));
-      this.watch(now);
-      void id;
-      return;
+    } else {
+      const env = localRunEnv(plan, this.config.env ?? process.env, dir, gpus);
+      shimPid = await this.shims.launch(dir, { argv, cwd, env, timeoutMs, logCapBytes, redact });
     }
-    const launch: LaunchFile = { argv, cwd, env, timeoutMs, logCapBytes, redact: Object.values(secrets) };
-    const shimPid = await this.shims.launch(dir, launch);
     if (this.disposed) return; // the run goes on; the next core reattaches to it
     this.store.update(r.id, { status: 'running', startedAt: new Date().toISOString(), gpus, lineage, shimPid });
     const now = this.store.get(r.id)!;
