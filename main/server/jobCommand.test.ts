@@ -2,7 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../scripts/test/tempDir';
+import { JobChannel, type LogChunk } from '../common/jobs';
+import { createProxy } from '../common/rpcClient';
 import { runCli } from './cli';
+import { connectToCore } from './coreClient';
 import { startCore } from './serverMain';
 
 let dir: ReturnType<typeof tempDir> | undefined;
@@ -47,6 +50,48 @@ describe('lathe job (against a running core)', () => {
       expect((await cli('submit', join(work, 'broken.yaml'))).err).toMatch(/not valid YAML at line \d/);
       expect((await cli('logs', 'rnothere00')).err).toMatch(/No run rnothere00/);
     } finally {
+      await core.dispose();
+    }
+  });
+});
+
+describe('job logs over the WebSocket', () => {
+  it('reach a live subscriber and a late one complete and in order, in frames carrying the text unescaped', async () => {
+    dir = tempDir();
+    const home = join(dir.path, 'home');
+    mkdirSync(home);
+    const core = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: `/usr/bin:${process.env.PATH}`, HOME: home } });
+    const client = await connectToCore({ url: core.url, token: core.token });
+    try {
+      const jobs = createProxy(client, JobChannel);
+      const N = 300_000;
+      const collect = (id: string) =>
+        new Promise<LogChunk[]>((res) => {
+          const got: LogChunk[] = [];
+          const sub = jobs.onDidLog({ id })((c) => {
+            got.push(c);
+            if (c.end) (sub.dispose(), res(got));
+          });
+        });
+      const run = await jobs.submit({ name: 'many', command: ['sh', '-c', `sleep 0.3; seq 1 ${N}; echo tail`] }, { baseDir: home });
+      const check = (chunks: LogChunk[]) => {
+        let next = 0;
+        const lines: string[] = [];
+        for (const c of chunks) {
+          expect(c.n).toBe(next); // no gap, no repeat
+          if (c.count) for (const l of c.text.slice(0, -1).split('\n')) lines.push(l);
+          next += c.count;
+        }
+        expect(lines.length).toBe(N + 1);
+        for (let i = 0; i < N; i++) if (lines[i] !== String(i + 1)) expect.fail(`line ${i + 1} came as ${lines[i]}`);
+        expect(lines[N]).toBe('tail');
+        // Chunks this long go as raw-tail frames (rpc.ts): the path is exercised, not only the JSON one.
+        expect(chunks.some((c) => c.text.length >= 16 * 1024)).toBe(true);
+      };
+      check(await collect(run.id)); // subscribed before the first line
+      check(await collect(run.id)); // after the end: replayed from the files
+    } finally {
+      client.dispose();
       await core.dispose();
     }
   });
