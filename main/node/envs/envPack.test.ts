@@ -7,7 +7,7 @@ import { createGzip } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeEnv } from '../../../scripts/test/condaFixture';
 import { tempDirs } from '../../../scripts/test/tempDir';
-import { packEnv, sha256File } from './envPack';
+import { hashGrowing, packEnv, sha256File } from './envPack';
 import { unpackEnv } from './envUnpack';
 import { unsafeEntry } from './tarExtract';
 import { fixShebang, replaceBinary } from './relocate';
@@ -105,6 +105,51 @@ describe('pack and unpack', () => {
       expect(lstatSync(join(dest, 'bin', 'tool')).mode & 0o111).toBeTruthy();
     });
   }
+
+  it('finds the prefix in unmanaged files large and small, across read boundaries, and leaves binaries alone', async () => {
+    const base = tmp();
+    const src = relocatableEnv(join(base, 'envs', 'scan'));
+    const MB = 1 << 20;
+    mkdirSync(join(src, 'share', 'data'), { recursive: true });
+    // Large files are read in 1 MiB pieces: this prefix starts 5 bytes before the first piece ends.
+    const straddle = Buffer.concat([Buffer.alloc(MB - 5, 'a'), Buffer.from(`${src}/share\n`), Buffer.alloc(MB, 'b')]);
+    writeFileSync(join(src, 'share', 'data', 'straddle.txt'), straddle);
+    writeFileSync(join(src, 'share', 'data', 'plain.txt'), Buffer.alloc(2.5 * MB, 'c'));
+    writeFileSync(join(src, 'share', 'data', 'late.txt'), Buffer.concat([Buffer.alloc(3 * MB, 'd'), Buffer.from(`${src}\n`)]));
+    writeFileSync(join(src, 'share', 'data', 'big.bin'), Buffer.concat([Buffer.from([0, 1, 2]), Buffer.alloc(2 * MB, 'e'), Buffer.from(src)]));
+    writeFileSync(join(src, 'share', 'data', 'small.bin'), Buffer.concat([Buffer.from([0]), Buffer.from(src)]));
+    for (let i = 0; i < 300; i++) writeFileSync(join(src, 'share', 'data', `f${i}.txt`), i % 100 === 7 ? `path=${src}\n` : `value ${i}\n`);
+    const file = join(base, 'scan.tar.zst');
+    const r = await packEnv({ prefix: src, name: 'scan', output: file, createdBy: 'test' });
+    expect(r.sha256).toBe(await sha256File(file));
+    const found = r.manifest.relocate.filter((x) => x.path.startsWith('share/data/')).map((x) => x.path).sort();
+    expect(found).toEqual(['share/data/f107.txt', 'share/data/f207.txt', 'share/data/f7.txt', 'share/data/late.txt', 'share/data/straddle.txt']);
+    const dest = join(base, 'u', 'scan');
+    await unpackEnv({ archive: file, dest });
+    const moved = readFileSync(join(dest, 'share', 'data', 'straddle.txt'));
+    expect(moved.subarray(MB - 5, MB - 5 + dest.length + 7).toString()).toBe(`${dest}/share\n`);
+    expect(readFileSync(join(dest, 'share', 'data', 'plain.txt')).equals(Buffer.alloc(2.5 * MB, 'c'))).toBe(true);
+    expect(readFileSync(join(dest, 'share', 'data', 'big.bin')).equals(readFileSync(join(src, 'share', 'data', 'big.bin')))).toBe(true);
+    expect(readFileSync(join(dest, 'share', 'data', 'f150.txt'), 'utf8')).toBe('value 150\n');
+  });
+
+  it('hashes an archive while it is being written exactly as a second read would', async () => {
+    const base = tmp();
+    const f = join(base, 'growing.bin');
+    const parts = Array.from({ length: 40 }, (_, i) => Buffer.alloc(100_000 + i * 1000, i));
+    const out = createWriteStream(f);
+    const writing = (async () => {
+      for (const p of parts) {
+        await new Promise<void>((res, rej) => out.write(p, (e) => (e ? rej(e) : res())));
+        await new Promise((r) => setTimeout(r, 3));
+      }
+      await new Promise<void>((res) => out.end(res));
+    })();
+    const h = await hashGrowing(f, writing);
+    expect(h).toEqual({ sha256: await sha256File(f), bytes: parts.reduce((n, p) => n + p.length, 0) });
+    // A writer that fails fails the hash too.
+    await expect(hashGrowing(join(base, 'never'), Promise.reject(new Error('zstd died')))).rejects.toThrow('zstd died');
+  });
 
   it('can be relocated without Lathe: plain tar -x, then bin/conda-unpack with python', async () => {
     const base = tmp();
