@@ -225,6 +225,21 @@ describe('pack and unpack', () => {
     writeFileSync(join(base, 'trunc.tar.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2]));
     await expect(unpackEnv({ archive: join(base, 'trunc.tar.gz'), dest: join(base, 'd2') })).rejects.toMatchObject({ code: 'ARCHIVE_INVALID', message: expect.stringContaining('truncated or corrupt') });
     expect(existsSync(join(base, 'd2'))).toBe(false);
+    // A damaged .tar.zst (cut short, or bytes changed in the middle): zstd's complaint is passed on, nothing is left.
+    const good = join(base, 'good.tar.zst');
+    await packEnv({ prefix: relocatableEnv(join(base, 'envs', 'z')), name: 'z', output: good, createdBy: 'test' });
+    const bytes = readFileSync(good);
+    writeFileSync(join(base, 'cut.tar.zst'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const flipped = Buffer.from(bytes);
+    for (let i = 200; i < 260; i++) flipped[i] = flipped[i]! ^ 0xff;
+    writeFileSync(join(base, 'flipped.tar.zst'), flipped);
+    for (const bad of ['cut', 'flipped']) {
+      await expect(unpackEnv({ archive: join(base, `${bad}.tar.zst`), dest: join(base, `d-${bad}`) })).rejects.toMatchObject({ code: 'ARCHIVE_INVALID', message: expect.stringContaining('truncated or corrupt') });
+      expect(existsSync(join(base, `d-${bad}`))).toBe(false);
+    }
+    const progress: [number, number][] = [];
+    await unpackEnv({ archive: good, dest: join(base, 'd-good'), onProgress: (d, t) => progress.push([d, t]) });
+    expect(progress.at(-1)).toEqual([bytes.length, bytes.length]);
     mkdirSync(join(base, 'full'));
     writeFileSync(join(base, 'full', 'f'), '');
     await expect(unpackEnv({ archive: join(base, 'x.tar.gz'), dest: join(base, 'full') })).rejects.toMatchObject({ code: 'ENV_EXISTS' });

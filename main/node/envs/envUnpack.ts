@@ -1,14 +1,14 @@
-import { execFile } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createReadStream, readFileSync } from 'node:fs';
+import { lstat, mkdir, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, posix, resolve } from 'node:path';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { AppError, isAppError } from '../../common/errors';
 import type { PackManifest, UnpackResult } from '../../common/envs';
 import { MANIFEST_PATH } from './condaUnpackScript';
-import { magic, toolStream } from './envPack';
+import { magic } from './envPack';
 import { fixShebang, relocateFile } from './relocate';
 import { extractTar, unsafeEntry } from './tarExtract';
 
@@ -41,24 +41,42 @@ export async function unpackEnv(o: UnpackOptions): Promise<UnpackResult> {
   await mkdir(dest, { recursive: true });
   const cleanup = () => rm(dest, { recursive: true, force: true });
 
-  let done = 0;
-  let reported = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      done += chunk.length;
-      if (done - reported > 8 * 1024 * 1024) {
-        reported = done;
-        o.onProgress?.(done, st.size);
-      }
-      cb(null, chunk);
-    },
-  });
-  const decompress = gz ? createGunzip({ chunkSize: 256 * 1024 }) : toolStream('zstd', ['-d', '-q', '-c'], 'unpack');
-  const feeding = pipeline(createReadStream(archive, { highWaterMark: 1 << 20 }), counter, decompress).catch((e: unknown) => {
-    decompress.destroy(e as Error);
-  });
+  let source: Readable;
+  let feeding: Promise<void> = Promise.resolve();
+  let progressTimer: NodeJS.Timeout | undefined;
+  if (zst) {
+    // zstd reads the archive itself (its stdin is the file): compressed bytes never pass through this process.
+    // Progress is how far it has read, from the shared file offset (Linux /proc; elsewhere only the end is reported).
+    const fh = await open(archive, 'r');
+    const child = spawn('zstd', ['-d', '-q', '-c'], { stdio: [fh.fd, 'pipe', 'pipe'] });
+    await fh.close(); // the child holds its own copy
+    source = childOutput(child, 'unpack');
+    const fdinfo = `/proc/${child.pid}/fdinfo/0`;
+    progressTimer = setInterval(() => {
+      const pos = /^pos:\s*(\d+)/m.exec(readFileSafe(fdinfo))?.[1];
+      if (pos) o.onProgress?.(Number(pos), st.size);
+    }, 250);
+  } else {
+    let done = 0;
+    let reported = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _e, cb) {
+        done += chunk.length;
+        if (done - reported > 8 * 1024 * 1024) {
+          reported = done;
+          o.onProgress?.(done, st.size);
+        }
+        cb(null, chunk);
+      },
+    });
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    source = gunzip;
+    feeding = pipeline(createReadStream(archive, { highWaterMark: 1 << 20 }), counter, gunzip).catch((e: unknown) => {
+      gunzip.destroy(e as Error);
+    });
+  }
   try {
-    await extractTar(decompress, dest, o.signal);
+    await extractTar(source, dest, o.signal);
     await feeding;
   } catch (err) {
     await cleanup();
@@ -66,6 +84,8 @@ export async function unpackEnv(o: UnpackOptions): Promise<UnpackResult> {
     if (isAppError(err, 'ARCHIVE_UNSAFE')) throw new AppError('ARCHIVE_UNSAFE', `Refused ${archive}: ${err.message}. Nothing was written outside ${dest}, and the partial env was removed.`);
     if (isAppError(err)) throw err;
     throw new AppError('ARCHIVE_INVALID', `${archive} could not be read: ${(err as Error).message}. It may be truncated or corrupt; pack or download it again.`);
+  } finally {
+    clearInterval(progressTimer);
   }
   o.onProgress?.(st.size, st.size);
 
@@ -83,6 +103,38 @@ export async function unpackEnv(o: UnpackOptions): Promise<UnpackResult> {
   } catch (err) {
     await cleanup();
     throw err;
+  }
+}
+
+/**
+ * A child's stdout as a stream that fails when the child does (non-zero exit, or not installed), so a damaged
+ * archive is never taken for a short one; destroying it stops the child.
+ */
+function childOutput(child: ChildProcess, what: string): Readable {
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+  const exited = new Promise<number | string | null>((res, rej) => {
+    child.on('error', (e: NodeJS.ErrnoException) => rej(e.code === 'ENOENT' ? new AppError('ZSTD_MISSING', `Cannot ${what} .tar.zst: the zstd tool is not installed. Install it (apt install zstd, brew install zstd) or use .tar.gz.`) : e));
+    child.on('close', (code, sig) => res(code ?? sig));
+  });
+  exited.catch(() => undefined);
+  async function* chunks(): AsyncGenerator<Buffer> {
+    try {
+      for await (const c of child.stdout! as AsyncIterable<Buffer>) yield c;
+      const code = await exited;
+      if (code !== 0) throw new Error(`zstd exited with ${code}: ${err.trim() || 'no message'}`);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false });
+}
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 
