@@ -14,12 +14,18 @@ afterEach(() => {
   dir = undefined;
 });
 
+/** A core on a fresh temp folder (data and home), with Debian's python first on PATH. */
+async function coreInTempDir() {
+  dir = tempDir();
+  const home = join(dir.path, 'home');
+  mkdirSync(home);
+  const core = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: `/usr/bin:${process.env.PATH}`, HOME: home } });
+  return { core, home, path: dir.path };
+}
+
 describe('lathe job (against a running core)', () => {
   it('submits a YAML spec, waits with the exit code, lists, shows metrics, reruns; bad specs name the field', async () => {
-    dir = tempDir();
-    const home = join(dir.path, 'home');
-    mkdirSync(home);
-    const core = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: `/usr/bin:${process.env.PATH}`, HOME: home } });
+    const { core, home, path } = await coreInTempDir();
     const cli = async (...args: string[]) => {
       const out: string[] = [];
       const err: string[] = [];
@@ -27,7 +33,7 @@ describe('lathe job (against a running core)', () => {
       return { code, out: out.join('\n'), err: err.join('\n') };
     };
     try {
-      const work = join(dir.path, 'proj');
+      const work = join(path, 'proj');
       mkdirSync(work);
       writeFileSync(join(work, 'steps.py'), 'import lathe, sys\nfor i in range(3):\n    lathe.log_metric("loss", 1.0 / (i + 1))\n    print("step", i)\nsys.exit(4)\n');
       writeFileSync(join(work, 'job.yaml'), 'name: steps\nscript: steps.py\nparams: {lr: 0.01}\n');
@@ -57,10 +63,7 @@ describe('lathe job (against a running core)', () => {
 
 describe('job logs over the WebSocket', () => {
   it('reach a live subscriber and a late one complete and in order, in frames carrying the text unescaped', async () => {
-    dir = tempDir();
-    const home = join(dir.path, 'home');
-    mkdirSync(home);
-    const core = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: `/usr/bin:${process.env.PATH}`, HOME: home } });
+    const { core, home } = await coreInTempDir();
     const client = await connectToCore({ url: core.url, token: core.token });
     try {
       const jobs = createProxy(client, JobChannel);
