@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../scripts/test/tempDir';
+import { tempDir, waitFor } from '../../scripts/test/tempDir';
 import { JobChannel, type LogChunk } from '../common/jobs';
 import { createProxy } from '../common/rpcClient';
 import { runCli } from './cli';
@@ -55,6 +55,8 @@ describe('lathe job (against a running core)', () => {
       writeFileSync(join(work, 'broken.yaml'), 'name: x\ncommand: [true\n');
       expect((await cli('submit', join(work, 'broken.yaml'))).err).toMatch(/not valid YAML at line \d/);
       expect((await cli('logs', 'rnothere00')).err).toMatch(/No run rnothere00/);
+      // The rerun's shim outlives the core: let it finish before its folder is removed.
+      await waitFor(async () => (JSON.parse((await cli('list', '--json')).out) as { status: string }[]).every((x) => x.status !== 'queued' && x.status !== 'running'), 'the rerun to end');
     } finally {
       await core.dispose();
     }
