@@ -42,15 +42,28 @@ export function LogView({ services, runId }: { services: Services; runId: string
     setCount(0);
     setEnded(false);
     let frame = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = 0;
+    const render = () => {
+      frame = 0;
+      timer = undefined;
+      last = performance.now();
+      setCount(lines.current.total);
+    };
     const sub = services.jobs.onDidLog({ id: runId, from: 0 })((c) => {
       lines.current.push(c);
       if (c.end) setEnded(true);
-      // One render per frame however fast lines come.
-      if (!frame) frame = requestAnimationFrame(() => ((frame = 0), setCount(lines.current.total)));
+      if (frame || timer) return;
+      // A quiet log shows each line on the next frame; a flood repaints at most ten times a second (each repaint
+      // of the view costs the browser more than taking the lines, and a job competes with it for the CPU).
+      const wait = last + 100 - performance.now();
+      if (wait <= 0 || c.end) frame = requestAnimationFrame(render);
+      else timer = setTimeout(() => (frame = requestAnimationFrame(render)), wait);
     });
     return () => {
       sub.dispose();
       cancelAnimationFrame(frame);
+      clearTimeout(timer);
     };
   }, [services, runId]);
   // A filter is a snapshot, made again as lines come; without one the rows are read from the store as it is at

@@ -51,3 +51,13 @@ describe('LogLines', () => {
     expect(log.filter('nowhere')).toEqual([]);
   });
 });
+
+describe('LogLines streams', () => {
+  it('tells the stream of every line of a chunk whose output alternates at each line', () => {
+    const n = 5000;
+    const streams: [number, 'o' | 'e'][] = Array.from({ length: n }, (_, i) => [i, i % 2 ? 'e' : 'o']);
+    const log = new LogLines(1_000_000);
+    log.push({ runId: 'r', n: 0, text: Array.from({ length: n }, (_, i) => `l${i}`).join('\n') + '\n', count: n, streams });
+    for (let i = 0; i < n; i++) expect(log.at(i)).toEqual({ s: i % 2 ? 'e' : 'o', l: `l${i}` });
+  });
+});

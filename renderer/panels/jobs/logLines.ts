@@ -4,8 +4,37 @@ interface Held {
   chunk: LogChunk;
   /** Line number of its first line, counted from the first line this store ever held. */
   start: number;
-  /** Its lines, split the first time one of them is shown. */
+  /** Where each of its lines starts in its text (and where the text ends), found the first time one is shown:
+   *  showing the last rows of a 300,000-line chunk then costs one scan for newlines, not 300,000 strings. */
+  starts?: Uint32Array;
+  /** Its lines as objects, made only for a search. */
   lines?: LogLine[];
+}
+
+function lineStarts(text: string, count: number): Uint32Array {
+  const starts = new Uint32Array(count + 1);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    starts[i] = at;
+    at = text.indexOf('\n', at) + 1;
+  }
+  starts[count] = at;
+  return starts;
+}
+
+/** The stream of line `i` of a chunk (its `streams` mark where it switches, in line order). */
+function streamOf(chunk: LogChunk, i: number): 'o' | 'e' {
+  const marks = chunk.streams;
+  if (!marks.length) return 'o';
+  // The last mark at or before line i (binary search: a chunk of interleaved output has a mark per line).
+  let lo = 0;
+  let hi = marks.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (marks[mid]![0] <= i) lo = mid;
+    else hi = mid - 1;
+  }
+  return marks[lo]![0] <= i ? marks[lo]![1] : marks[0]![1];
 }
 
 /**
@@ -65,8 +94,10 @@ export class LogLines {
     }
     this.hint = k;
     const found = this.held[k]!;
-    found.lines ??= chunkLines(found.chunk);
-    return found.lines[abs - found.start];
+    const j = abs - found.start;
+    if (found.lines) return found.lines[j];
+    found.starts ??= lineStarts(found.chunk.text, found.chunk.count);
+    return { s: streamOf(found.chunk, j), l: found.chunk.text.slice(found.starts[j]!, found.starts[j + 1]! - 1) };
   }
 
   /** The held lines containing `query`; chunks without it are skipped without being split. */
