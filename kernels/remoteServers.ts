@@ -60,6 +60,7 @@ export class RemoteServers implements IDisposable {
   readonly onDidChange = this.changed.event;
   private timer: NodeJS.Timeout | undefined;
   private probing = false;
+  private disposed = false;
 
   constructor(
     private readonly db: Database.Database,
@@ -120,8 +121,10 @@ export class RemoteServers implements IDisposable {
         let next: Pick<RemoteServerInfo, 'state' | 'detail' | 'version'>;
         try {
           const version = await probe(r.url, this.vault.get(r.id) ?? '', this.options.timeoutMs ?? 10_000);
+          if (this.disposed) return; // the core stopped (and closed its database) while this probe was out
           next = { state: 'connected', version, ...(before?.state === 'connected' && before.detail ? { detail: before.detail } : {}) };
         } catch (err) {
+          if (this.disposed) return;
           next = { state: (err as AppError).code === 'JUPYTER_TOKEN_REJECTED' ? 'rejected' : 'unreachable', detail: (err as Error).message };
         }
         if (before?.state !== next.state) changed = true;
@@ -134,6 +137,7 @@ export class RemoteServers implements IDisposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     clearInterval(this.timer);
     this.changed.dispose();
   }
@@ -143,6 +147,7 @@ export class RemoteServers implements IDisposable {
   }
 
   private fire(): void {
+    if (this.disposed) return;
     this.changed.fire(this.list());
   }
 }

@@ -58,10 +58,19 @@ export class LogReader {
     this.idx = new FileTail(idxFile, 0, true);
   }
 
-  /** The next piece; `indexChanged: false` skips looking for new stream switches (the caller knows there are none). */
-  async next(maxBytes = 4 * 1024 * 1024, indexChanged = true): Promise<LogPiece | undefined> {
+  /**
+   * The next piece of complete lines. The log's size is taken before the index is read: a writer records a stream
+   * switch in the index before the text it precedes, so every switch inside that size is then known (reading the
+   * index first let text written in between come without its switch, labelled with the previous stream).
+   */
+  async next(maxBytes = 4 * 1024 * 1024): Promise<LogPiece | undefined> {
     this.atEnd = true;
-    for (; indexChanged; ) {
+    this.fh ??= await open(this.logFile, 'r').catch(() => undefined);
+    const fh = this.fh;
+    if (!fh) return undefined;
+    const { size } = await fh.stat();
+    if (size <= this.offset) return undefined;
+    for (;;) {
       const { lines } = await this.idx.read();
       if (!lines.length) break;
       for (const l of lines) {
@@ -72,11 +81,6 @@ export class LogReader {
         }
       }
     }
-    this.fh ??= await open(this.logFile, 'r').catch(() => undefined);
-    const fh = this.fh;
-    if (!fh) return undefined;
-    const { size } = await fh.stat();
-    if (size <= this.offset) return undefined;
     this.atEnd = size - this.offset <= maxBytes;
     let buf = Buffer.allocUnsafe(Math.min(size - this.offset, maxBytes));
     const { bytesRead } = await fh.read(buf, 0, buf.length, this.offset);

@@ -120,11 +120,9 @@ export class RunWatcher {
       // Drain what is there in pieces of at most 2 MiB (one RPC frame each); a busy run is read again at once.
       let budget = 32 * 1024 * 1024;
       const logChanged = exit || changed('output.log') || changed('output.streams') || changed('state.json');
-      // Stream switches are written to output.streams before the text they precede, so its change is seen first.
-      let indexChanged = !!exit || changed('output.streams') || changed('state.json');
-      for (; logChanged; indexChanged = true) {
+      for (; logChanged; ) {
         const before = this.log.offset;
-        const piece = await this.log.next(2 * 1024 * 1024, indexChanged);
+        const piece = await this.log.next(2 * 1024 * 1024);
         if (this.stopped) return;
         if (piece) {
           this.emit(piece);
