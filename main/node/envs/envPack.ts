@@ -301,6 +301,8 @@ export async function packEnv(o: PackOptions): Promise<PackResult> {
     if (format === 'tar.zst') {
       // zstd writes the file itself (compressed bytes never cross back through a pipe), and the file is hashed
       // as it grows, while the tar stream is still being compressed, instead of in a second pass afterwards.
+      // A partial file left by a pack that died must go first: the hash would read its bytes before zstd truncates it.
+      await rm(partial, { force: true });
       const written = zstdToFile(writeTar, partial, o.signal);
       const hashed = hashGrowing(partial, written);
       await written;
