@@ -120,7 +120,7 @@ export class RunWatcher {
       // Drain what is there in pieces of at most 2 MiB (one RPC frame each); a busy run is read again at once.
       let budget = 32 * 1024 * 1024;
       const logChanged = exit || changed('output.log') || changed('output.streams') || changed('state.json');
-      for (; logChanged; ) {
+      while (logChanged) {
         const before = this.log.offset;
         const piece = await this.log.next(2 * 1024 * 1024);
         if (this.stopped) return;

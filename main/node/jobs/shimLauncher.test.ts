@@ -39,6 +39,25 @@ describe('ShimLauncher', () => {
     expect(l.sparePid).not.toBe(spare);
   });
 
+  it("keeps the core's token and store key out of the spare's own environment", () => {
+    const saved = { t: process.env.LATHE_TOKEN, k: process.env.LATHE_STORE_KEY };
+    process.env.LATHE_TOKEN = 'core-token-xyz';
+    process.env.LATHE_STORE_KEY = 'store-key-xyz';
+    try {
+      const { l } = make();
+      l.warm();
+      const environ = readFileSync(`/proc/${l.sparePid}/environ`, 'utf8');
+      expect(environ).toContain('PATH=');
+      expect(environ).not.toContain('core-token-xyz');
+      expect(environ).not.toContain('store-key-xyz');
+    } finally {
+      for (const [k, v] of [['LATHE_TOKEN', saved.t], ['LATHE_STORE_KEY', saved.k]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('starts a shim on the spot when there is no spare', async () => {
     const { l, root } = make();
     const run = join(root, 'r1');

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { withoutCoreSecrets } from '../../common/coreEnv';
 import type { LaunchFile } from './jobShim';
 
 /**
@@ -30,7 +31,7 @@ export class ShimLauncher {
     this.retireTimer = setTimeout(() => this.retire(), this.keepWarmMs);
     this.retireTimer.unref();
     if (this.spare) return;
-    const shim = spawn(process.execPath, [this.script, '--spare'], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], cwd: this.cwd });
+    const shim = spawn(process.execPath, [this.script, '--spare'], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], cwd: this.cwd, env: withoutCoreSecrets(process.env) });
     shim.once('error', () => this.spare === shim && (this.spare = undefined));
     shim.once('exit', () => this.spare === shim && (this.spare = undefined));
     // A spare killed from outside: the write fails, and the run's watcher reports its supervisor gone.
@@ -46,7 +47,7 @@ export class ShimLauncher {
     let shim = this.spare;
     this.spare = undefined;
     if (!shim || shim.exitCode !== null || shim.signalCode !== null) {
-      shim = spawn(process.execPath, [this.script, '--spare'], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], cwd: this.cwd });
+      shim = spawn(process.execPath, [this.script, '--spare'], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], cwd: this.cwd, env: withoutCoreSecrets(process.env) });
       shim.stdin!.on('error', () => undefined);
     }
     if (shim.pid === undefined) {

@@ -15,10 +15,15 @@ export function RunView({ services, runId, runs, onSelect }: { services: Service
   useEffect(() => {
     setRun(undefined);
     setCompare([]);
+    // Listen first, then read: a run that ends between the read and the subscription (a short job does, now that
+    // jobs start at once) would otherwise show "running" for good. Both go over one ordered connection.
+    const d = services.jobs.onDidChangeRun((r) => r.id === runId && void load());
     void load();
+    return () => d.dispose();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [runId]);
-  useEvent(services.jobs.onDidChangeRun, (r) => r.id === runId && void load(), [runId]);
+  // Events sent while the connection was down are gone: read the run again when it is back.
+  useEvent(services.connection.onDidChangeState, (st) => st === 'connected' && void load(), [runId]);
   if (error) return <p role="alert" className="error empty">{error}</p>;
   if (!run) return <div className="empty">Loading run {runId}…</div>;
   const live = run.status === 'queued' || run.status === 'running';

@@ -15,10 +15,12 @@ export function useRuns(services: Services, active: boolean) {
       setError(isAppError(err) ? err.message : String(err));
     }
   }, [services]);
+  // Subscribed before the list is read (effects run in this order, over one ordered connection): a change the list
+  // misses comes as an event after it; one that comes before it is already in it.
+  useEvent(services.jobs.onDidChangeRun, (r) => setRuns((cur) => (cur ? [r, ...cur.filter((x) => x.id !== r.id)].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id)) : cur)));
   useEffect(() => {
     if (active) void load();
   }, [active, load]);
-  useEvent(services.jobs.onDidChangeRun, (r) => setRuns((cur) => (cur ? [r, ...cur.filter((x) => x.id !== r.id)].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id)) : cur)));
   useEvent(services.connection.onDidChangeState, (s) => s === 'connected' && active && void load(), [active, load]);
   const select = useCallback((id: string | undefined) => {
     setSelected(id);
