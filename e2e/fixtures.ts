@@ -1,6 +1,6 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ export interface ServedCore {
   /** The folder notebooks are served from. */
   workspace: string;
   process: ChildProcess;
+  /** The last 64 KB the core wrote to stderr (its warnings and errors), for a failed test's report. */
+  stderr(): string;
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -32,8 +34,9 @@ export async function serveCore(extraArgs: string[] = [], extraEnv: NodeJS.Proce
     env: { ...process.env, HOME: home, LATHE_TOKEN: '', SHELL: '/bin/bash', ...extraEnv },
   });
   let out = '';
+  let err = '';
   child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.resume();
+  child.stderr!.on('data', (d) => (err = (err + d).slice(-65536)));
   const openUrl = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`lathe serve printed no URL in 30 s:\n${out}`)), 30_000);
     child.stdout!.on('data', () => {
@@ -48,7 +51,7 @@ export async function serveCore(extraArgs: string[] = [], extraEnv: NodeJS.Proce
   const u = new URL(openUrl);
   const token = u.searchParams.get('token')!;
   u.search = '';
-  return { url: u.toString(), openUrl, token, dataDir, workspace, process: child };
+  return { url: u.toString(), openUrl, token, dataDir, workspace, process: child, stderr: () => err };
 }
 
 /** Stops a served core and removes its data dir. */
@@ -61,10 +64,29 @@ export async function stopCore(core: ServedCore): Promise<void> {
   rmSync(core.dataDir, { recursive: true, force: true });
 }
 
+/** What a run folder held, file by file with sizes, and its small state files: for a failed test's report. */
+function runFolders(dataDir: string): string {
+  const runs = join(dataDir, 'runs');
+  if (!existsSync(runs)) return '(no runs)';
+  return readdirSync(runs)
+    .map((id) => {
+      const dir = join(runs, id);
+      if (!statSync(dir).isDirectory()) return `${id}: not a folder`;
+      const files = readdirSync(dir).map((f) => `${f} ${statSync(join(dir, f)).size}`);
+      const small = ['state.json', 'exit.json'].filter((f) => existsSync(join(dir, f))).map((f) => `${f}: ${readFileSync(join(dir, f), 'utf8')}`);
+      return [`${id}: ${files.join(', ')}`, ...small].join('\n  ');
+    })
+    .join('\n') || '(no runs)';
+}
+
 export const test = base.extend<{ core: ServedCore }>({
-  core: async ({}, use) => {
+  core: async ({}, use, testInfo) => {
     const core = await serveCore();
     await use(core);
+    if (testInfo.status !== testInfo.expectedStatus) {
+      await testInfo.attach('core stderr', { body: core.stderr() || '(nothing)', contentType: 'text/plain' });
+      await testInfo.attach('run folders', { body: runFolders(core.dataDir), contentType: 'text/plain' });
+    }
     await stopCore(core);
   },
 });
