@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, open, readdir, readlink, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { lstat, open, readdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Duplex, Transform, type Writable } from 'node:stream';
@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { AppError } from '../../common/errors';
 import type { PackFormat, PackManifest, PackResult } from '../../common/envs';
+import { hashGrowing, sha256File } from './archiveFiles';
 import { channelName, readRecords, type CondaRecord } from './condaMeta';
 import { CONDA_UNPACK_SCRIPT, MANIFEST_PATH } from './condaUnpackScript';
 import type { RelocEntry } from './relocate';
@@ -364,63 +365,4 @@ function manifestOf(o: PackOptions, prefix: string, records: CondaRecord[], relo
 async function treeStats(root: string): Promise<{ sizeBytes: number; fileCount: number }> {
   const entries = await walk(root, new Set()).catch(() => [] as WalkEntry[]);
   return { sizeBytes: entries.reduce((n, e) => n + (e.size ?? 0), 0), fileCount: entries.filter((e) => e.type === 'file').length };
-}
-
-/**
- * sha256 of a file that another process is still writing front to back (never seeking back, as zstd writes): reads
- * what is there, waits a little when it has caught up, and reads the rest once `finished` resolves. If `finished`
- * rejects, so does this.
- */
-export async function hashGrowing(file: string, finished: Promise<void>): Promise<{ sha256: string; bytes: number }> {
-  const h = createHash('sha256');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  let ended = false;
-  let failed: unknown;
-  finished.then(
-    () => (ended = true),
-    (e: unknown) => ((failed = e), (ended = true)),
-  );
-  let fh: FileHandle | undefined;
-  let pos = 0;
-  try {
-    for (;;) {
-      const last = ended; // after the writer ended, one more pass to the end of the file and done
-      if (failed) throw failed;
-      fh ??= await open(file, 'r').catch(() => undefined);
-      if (fh) {
-        for (;;) {
-          const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-          if (!bytesRead) break;
-          h.update(buf.subarray(0, bytesRead));
-          pos += bytesRead;
-        }
-      }
-      if (last) {
-        if (!fh) throw new AppError('ARCHIVE_FAILED', `${file} was never written.`);
-        return { sha256: h.digest('hex'), bytes: pos };
-      }
-      await Promise.race([finished.catch(() => undefined), new Promise((r) => setTimeout(r, 10))]);
-    }
-  } finally {
-    await fh?.close();
-  }
-}
-
-/** sha256 of a file, streamed. */
-export async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) h.update(c);
-  return h.digest('hex');
-}
-
-/** Reads the first bytes of a file (for format sniffing). */
-export async function magic(file: string): Promise<Buffer> {
-  const fh = await open(file, 'r');
-  try {
-    const b = Buffer.alloc(4);
-    await fh.read(b, 0, 4, 0);
-    return b;
-  } finally {
-    await fh.close();
-  }
 }

@@ -8,7 +8,7 @@ import { createGunzip } from 'node:zlib';
 import { AppError, isAppError } from '../../common/errors';
 import type { PackManifest, UnpackResult } from '../../common/envs';
 import { MANIFEST_PATH } from './condaUnpackScript';
-import { magic } from './envPack';
+import { magic } from './archiveFiles';
 import { fixShebang, relocateFile } from './relocate';
 import { extractTar, unsafeEntry } from './tarExtract';
 

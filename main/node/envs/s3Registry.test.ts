@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PackManifest } from '../../common/envs';
 import { S3RVER_KEYS, startS3 } from '../../../scripts/test/s3';
 import { tempDirs } from '../../../scripts/test/tempDir';
-import { sha256File } from './envPack';
+import { sha256File } from './archiveFiles';
 import { S3Registry } from './s3Registry';
 
 const dirs = tempDirs();
