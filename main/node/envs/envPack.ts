@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { lstat, open, readdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { Duplex, Transform, type Writable } from 'node:stream';
+import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { AppError } from '../../common/errors';
@@ -26,25 +26,6 @@ export function formatOf(file: string, explicit?: PackFormat): PackFormat {
 /** A slug for a published env: lowercase letters, digits and dashes. */
 export function slugOf(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'env';
-}
-
-/** A compressor for a format: zlib for gzip, the `zstd` tool (all cores) for zstd. */
-export function compressor(format: PackFormat): Duplex {
-  if (format === 'tar.gz') return createGzip({ level: 6, chunkSize: 1 << 20 });
-  return toolStream('zstd', ['-T0', '-3', '-q', '-c'], 'compress');
-}
-
-/** A child process as a duplex stream; a missing tool is an error that says what to install. */
-export function toolStream(cmd: string, args: string[], what: string): Duplex {
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
-  const d = Duplex.from({ writable: child.stdin, readable: child.stdout });
-  child.on('error', (e: NodeJS.ErrnoException) => d.destroy(e.code === 'ENOENT' ? new AppError('ZSTD_MISSING', `Cannot ${what} .tar.zst: the zstd tool is not installed. Install it (apt install zstd, brew install zstd) or use .tar.gz.`) : e));
-  child.on('close', (code) => {
-    if (code) d.destroy(new AppError('ARCHIVE_FAILED', `zstd exited with ${code}: ${err.trim() || 'no message'}`));
-  });
-  return d;
 }
 
 /** Feeds `produce` into `zstd -T0 -o file`; resolves when zstd has written and closed the file. */
@@ -318,7 +299,7 @@ export async function packEnv(o: PackOptions): Promise<PackResult> {
           cb(null, chunk);
         },
       });
-      const gzip = compressor(format);
+      const gzip = createGzip({ level: 6, chunkSize: 1 << 20 });
       const written = pipeline(gzip, tap, createWriteStream(partial, { mode: 0o644 }));
       await writeTar(writer(gzip)).finally(() => gzip.end());
       await written;
