@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProxy } from '../common/rpcClient';
@@ -7,9 +7,8 @@ import { capture } from '../../scripts/test/capture';
 import { makeInstallation } from '../../scripts/test/condaFixture';
 import { S3RVER_KEYS, startS3 } from '../../scripts/test/s3';
 import { tempDir } from '../../scripts/test/tempDir';
-import { runCli } from './cli';
+import { startTestCore } from '../../scripts/test/testCore';
 import { connectToCore } from './coreClient';
-import { startCore } from './serverMain';
 
 // Integration: two real cores, a team server and a workstation whose env registry is that server (HTTP, token in
 // the workstation's secret store). Envs come from the stand-in conda, as in the other env command tests.
@@ -21,25 +20,14 @@ afterEach(() => {
 
 /** A workstation core whose user has a stand-in conda, and the `lathe` CLI pointed at it. */
 async function workstation(root: string) {
-  const home = join(root, 'home');
-  mkdirSync(home);
-  makeInstallation(join(home, 'miniforge3'), 'conda');
-  const ws = await startCore({ dataDir: join(root, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: '/usr/bin:/bin', HOME: home } });
-  const cli = async (...args: string[]) => {
-    const c = capture();
-    const code = await runCli([...args, '--url', ws.url], c.io, { LATHE_TOKEN: ws.token });
-    return { code, out: c.out.join('\n'), err: c.err.join('\n') };
-  };
+  const { core: ws, cli } = await startTestCore(root, { path: '/usr/bin:/bin', prepareHome: (home) => makeInstallation(join(home, 'miniforge3'), 'conda') });
   return { ws, cli };
 }
 
 describe('a Lathe server as the team env registry', () => {
   it('publishes from a workstation to the server, installs with the sha256 checked, deletes; refuses a bad token, tampering and odd names', async () => {
     dir = tempDir();
-    const teamHome = join(dir.path, 'team-home');
-    mkdirSync(teamHome);
-    const teamData = join(dir.path, 'team-data');
-    const team = await startCore({ dataDir: teamData, localSocket: false, logConsole: null, home: teamHome, userEnv: { PATH: '/usr/bin:/bin', HOME: teamHome } });
+    const { core: team, dataDir: teamData } = await startTestCore(dir.path, { name: 'team', path: '/usr/bin:/bin' });
     const { ws, cli } = await workstation(dir.path);
     const client = await connectToCore({ url: ws.url, token: ws.token });
     try {

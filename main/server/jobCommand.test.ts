@@ -2,11 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../scripts/test/tempDir';
+import { startTestCore } from '../../scripts/test/testCore';
 import { JobChannel, type LogChunk } from '../common/jobs';
 import { createProxy } from '../common/rpcClient';
-import { runCli } from './cli';
 import { connectToCore } from './coreClient';
-import { startCore } from './serverMain';
 
 let dir: ReturnType<typeof tempDir> | undefined;
 afterEach(() => {
@@ -14,24 +13,16 @@ afterEach(() => {
   dir = undefined;
 });
 
-/** A core on a fresh temp folder (data and home), with Debian's python first on PATH. */
+/** A core on a fresh temp folder, with Debian's python first on PATH. */
 async function coreInTempDir() {
   dir = tempDir();
-  const home = join(dir.path, 'home');
-  mkdirSync(home);
-  const core = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: `/usr/bin:${process.env.PATH}`, HOME: home } });
-  return { core, home, path: dir.path };
+  return { ...(await startTestCore(dir.path)), path: dir.path };
 }
 
 describe('lathe job (against a running core)', () => {
   it('submits a YAML spec, waits with the exit code, lists, shows metrics, reruns; bad specs name the field', async () => {
-    const { core, home, path } = await coreInTempDir();
-    const cli = async (...args: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(['job', ...args, '--url', core.url], { log: (s) => out.push(s), error: (s) => err.push(s) }, { LATHE_TOKEN: core.token });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const { core, path, cli: lathe } = await coreInTempDir();
+    const cli = (...args: string[]) => lathe('job', ...args);
     try {
       const work = join(path, 'proj');
       mkdirSync(work);

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { capture } from '../../scripts/test/capture';
 import { tempDir } from '../../scripts/test/tempDir';
+import { startTestCore } from '../../scripts/test/testCore';
 import { runCli } from './cli';
-import { secretCommand } from './secretCommand';
 import { startCore } from './serverMain';
+import { secretCommand } from './secretCommand';
 
 let dir: ReturnType<typeof tempDir> | undefined;
 afterEach(() => {
@@ -16,16 +17,8 @@ afterEach(() => {
 describe('lathe secret (against a running core)', () => {
   it('stores a secret from a file or stdin, never echoes it, and a job gets it in its environment only', async () => {
     dir = tempDir();
-    const home = join(dir.path, 'home');
-    mkdirSync(home);
-    const dataDir = join(dir.path, 'data');
-    const core = await startCore({ dataDir, localSocket: false, logConsole: null, home, userEnv: { PATH: `/usr/bin:${process.env.PATH}`, HOME: home } });
+    const { core, dataDir, cli } = await startTestCore(dir.path);
     const env = { LATHE_TOKEN: core.token };
-    const cli = async (...args: string[]) => {
-      const c = capture();
-      const code = await runCli([...args, '--url', core.url], c.io, env);
-      return { code, out: c.out.join('\n'), err: c.err.join('\n') };
-    };
     try {
       writeFileSync(join(dir.path, 'tok'), 'tok-from-file-0001\n');
       expect(await cli('secret', 'set', 'HF_TOKEN', '--from-file', join(dir.path, 'tok'))).toMatchObject({ code: 0, out: 'HF_TOKEN stored (18 chars).' });
