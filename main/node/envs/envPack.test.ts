@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
@@ -135,6 +136,40 @@ describe('pack and unpack', () => {
     expect(readFileSync(join(dest, 'share', 'data', 'f150.txt'), 'utf8')).toBe('value 150\n');
   });
 
+  it('packs and unpacks hundreds of files byte for byte while buffers are reused and files are still being created', async () => {
+    const base = tmp();
+    const src = makeEnv(join(base, 'envs', 'many'), { packages: [{ name: 'zlib', version: '1.3' }] });
+    const want = new Map<string, Buffer>();
+    for (let i = 0; i < 240; i++) {
+      // Sizes across the whole-file reads (pooled above 64 KiB) and empty files, each with bytes of its own.
+      const rel = `lib/d${i % 6}/f${i}.bin`;
+      const data = randomBytes(i % 40 === 0 ? 0 : (i * 7919) % 900_000);
+      mkdirSync(join(src, dirname(rel)), { recursive: true });
+      writeFileSync(join(src, rel), data);
+      want.set(rel, data);
+    }
+    const file = join(base, 'many.tar.zst');
+    await packEnv({ prefix: src, name: 'many', output: file, createdBy: 'test' });
+    const dest = join(base, 'u', 'many');
+    await unpackEnv({ archive: file, dest });
+    for (const [rel, data] of want) expect(readFileSync(join(dest, rel)).equals(data), rel).toBe(true);
+
+    // Hard links, as GNU tar writes them: the link's entry comes right after its target's, whose file is then
+    // usually still being created; the link waits for it and shares its inode.
+    const plain = join(base, 'plain');
+    mkdirSync(join(plain, 'lib'), { recursive: true });
+    for (let i = 0; i < 30; i++) writeFileSync(join(plain, 'lib', `m${i}.so`), randomBytes(100_000 + i));
+    linkSync(join(plain, 'lib', 'm7.so'), join(plain, 'lib', 'm7-again.so'));
+    const tgz = join(base, 'plain.tar.gz');
+    execFileSync('tar', ['-czf', tgz, '--sort=name', '-C', plain, '.']);
+    expect(execFileSync('tar', ['-tvzf', tgz], { encoding: 'utf8' })).toMatch(/^h.*link to/m);
+    const out = join(base, 'u', 'plain');
+    await unpackEnv({ archive: tgz, dest: out });
+    for (let i = 0; i < 30; i++) expect(readFileSync(join(out, 'lib', `m${i}.so`)).equals(readFileSync(join(plain, 'lib', `m${i}.so`)))).toBe(true);
+    expect(statSync(join(out, 'lib', 'm7-again.so')).ino).toBe(statSync(join(out, 'lib', 'm7.so')).ino);
+    expect(readFileSync(join(out, 'lib', 'm7-again.so')).equals(readFileSync(join(plain, 'lib', 'm7.so')))).toBe(true);
+  });
+
   it('hashes an archive while it is being written exactly as a second read would', async () => {
     const base = tmp();
     const f = join(base, 'growing.bin');
@@ -207,14 +242,19 @@ describe('pack and unpack', () => {
     ['a ../ entry', [{ path: 'ok.txt', type: 'file' as const, mode: 0o644, data: 'fine' }, { path: '../escaped.txt', type: 'file' as const, mode: 0o644, data: 'evil' }], /climbs out/],
     ['an absolute entry', [{ path: '/tmp/lathe-absolute-evil.txt', type: 'file' as const, mode: 0o644, data: 'evil' }], /absolute path/],
     ['an outward symlink then a write through it', [{ path: 'lib', type: 'symlink' as const, mode: 0o777, linkpath: '../..' }, { path: 'lib/escaped.txt', type: 'file' as const, mode: 0o644, data: 'evil' }], /outside the env/],
+    ['a file twice', [{ path: 'x.txt', type: 'file' as const, mode: 0o644, data: 'one' }, ...Array.from({ length: 20 }, (_, i) => ({ path: `f${i}.txt`, type: 'file' as const, mode: 0o644, data: 'x'.repeat(1000) })), { path: 'x.txt', type: 'file' as const, mode: 0o644, data: 'two' }], /x\.txt appears twice/],
+    ['a file, then a symlink of the same name', [{ path: 'y', type: 'file' as const, mode: 0o644, data: 'file' }, { path: 'y', type: 'symlink' as const, mode: 0o777, linkpath: 'elsewhere' }], /y appears twice/],
+    ['a file, then a folder of the same name', [{ path: 'z', type: 'file' as const, mode: 0o644, data: 'file' }, { path: 'z', type: 'dir' as const, mode: 0o755 }], /z appears twice|z is used as a folder/],
     ['a link that leaves through another link', [{ path: 'a', type: 'symlink' as const, mode: 0o777, linkpath: '.' }, { path: 'b', type: 'symlink' as const, mode: 0o777, linkpath: 'a/../escaped-dir' }, { path: 'b/escaped.txt', type: 'file' as const, mode: 0o644, data: 'evil' }], /outside the env/],
   ])('refuses an archive with %s; nothing is written outside the target', async (_what, entries, why) => {
     const base = tmp();
     const file = join(base, 'evil.tar.gz');
     await evilArchive(file, entries);
     const dest = join(base, 'deep', 'dest');
+    const fds = readdirSync('/proc/self/fd').length;
     await expect(unpackEnv({ archive: file, dest })).rejects.toMatchObject({ code: 'ARCHIVE_UNSAFE', message: expect.stringMatching(why) });
     expect(existsSync(dest)).toBe(false);
+    expect(readdirSync('/proc/self/fd').length).toBe(fds); // files still being created when it failed were closed
     expect(existsSync(join(base, 'deep', 'escaped.txt'))).toBe(false);
     expect(existsSync(join(base, 'escaped.txt'))).toBe(false);
     expect(existsSync('/tmp/lathe-absolute-evil.txt')).toBe(false);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { close as fsClose, createWriteStream, open as fsOpen, read as fsRead } from 'node:fs';
 import { lstat, open, readdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -173,18 +173,31 @@ export async function packEnv(o: PackOptions): Promise<PackResult> {
   const AHEAD = 32;
   const isSmall = (e: WalkEntry) => e.type === 'file' && e.size! <= SMALL;
   const changed = (e: WalkEntry) => new AppError('PACK_CHANGED', `${e.path} shrank while it was being packed; stop what is changing the env and pack again.`);
-  async function readWhole(e: WalkEntry): Promise<Buffer> {
-    const fh = await open(e.abs, 'r');
+  /** Buffers for whole-file reads, reused: a fresh half-megabyte per file cost more than reading it (allocation, page
+   *  faults, garbage collection). AHEAD reads and what waits in the pipe fit in POOLED, so a read always gets one. */
+  const pool = new BufferPool(SMALL, AHEAD + 16);
+  /** A small file read whole (into a pooled buffer when it is big enough to matter); `done` hands the buffer back. */
+  async function readWhole(e: WalkEntry): Promise<{ data: Buffer; done: () => void }> {
+    const pooled = e.size! > 64 * 1024;
+    const buf = pooled ? await pool.take() : Buffer.allocUnsafe(e.size!);
+    const done = () => pooled && pool.give(buf);
+    // The callback API: a FileHandle per file cost more main-thread time than the reads it made.
+    const fd = await new Promise<number>((res, rej) => fsOpen(e.abs, 'r', (err, fd) => (err ? rej(err) : res(fd)))).catch((err: unknown) => {
+      done();
+      throw err;
+    });
     try {
-      const buf = Buffer.allocUnsafe(e.size!);
       for (let n = 0; n < e.size!; ) {
-        const { bytesRead } = await fh.read(buf, n, e.size! - n, n);
+        const bytesRead = await new Promise<number>((res, rej) => fsRead(fd, buf, n, e.size! - n, n, (err, r) => (err ? rej(err) : res(r))));
         if (bytesRead === 0) throw changed(e);
         n += bytesRead;
       }
-      return buf;
+      return { data: buf.subarray(0, e.size!), done };
+    } catch (err) {
+      done();
+      throw err;
     } finally {
-      await fh.close();
+      fsClose(fd, () => undefined);
     }
   }
   /** Whether a whole file holds the prefix; one with a NUL in its first 8,000 bytes is binary and skipped. */
@@ -195,14 +208,14 @@ export async function packEnv(o: PackOptions): Promise<PackResult> {
    * into two reused buffers, one being read while the other is written, so no fresh memory is touched per megabyte.
    */
   async function writeTar(put: (b: Buffer) => Promise<void>): Promise<void> {
-    const pool = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+    const pair = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
     const busy: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
     let k = 0;
     let done = 0;
     let reported = 0;
     const small: Promise<void>[] = [];
     let smallBytes = 0;
-    const ahead = new Map<number, Promise<Buffer>>();
+    const ahead = new Map<number, Promise<{ data: Buffer; done: () => void }>>();
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
       if (o.signal?.aborted) throw new AppError('CANCELLED', 'Packing was cancelled.');
@@ -219,10 +232,10 @@ export async function packEnv(o: PackOptions): Promise<PackResult> {
       let scan = scannable(e, managed);
       let found = false;
       if (isSmall(e)) {
-        const whole = await ahead.get(i)!;
+        const { data: whole, done: release } = await ahead.get(i)!;
         ahead.delete(i);
         found = scan && holdsPrefix(whole);
-        small.push(put(whole));
+        small.push(put(whole).then(release));
         smallBytes += whole.length;
       } else {
         let tail = Buffer.alloc(0);
@@ -231,7 +244,7 @@ export async function packEnv(o: PackOptions): Promise<PackResult> {
           let n = 0;
           while (n < e.size!) {
             await busy[k];
-            const buf = pool[k]!;
+            const buf = pair[k]!;
             const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, e.size! - n), n);
             if (bytesRead === 0) throw changed(e);
             const part = buf.subarray(0, bytesRead);
@@ -318,6 +331,34 @@ export async function packEnv(o: PackOptions): Promise<PackResult> {
 }
 
 /** `put` for a writable: resolves when the chunk has been handed on, so its buffer may be reused. */
+/** Fixed-size buffers handed out and back; `take` waits while all `max` are out. */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+  private readonly waiting: ((b: Buffer) => void)[] = [];
+  private made = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly max: number,
+  ) {}
+
+  take(): Promise<Buffer> {
+    const b = this.free.pop();
+    if (b) return Promise.resolve(b);
+    if (this.made < this.max) {
+      this.made++;
+      return Promise.resolve(Buffer.allocUnsafe(this.size));
+    }
+    return new Promise((r) => this.waiting.push(r));
+  }
+
+  give(b: Buffer): void {
+    const w = this.waiting.shift();
+    if (w) w(b);
+    else this.free.push(b);
+  }
+}
+
 function writer(w: Writable): (b: Buffer) => Promise<void> {
   return (b) => new Promise<void>((res, rej) => w.write(b, (err) => (err ? rej(err) : res())));
 }
