@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -11,7 +11,7 @@ import { tempDirs } from '../../../scripts/test/tempDir';
 import { hashGrowing, sha256File } from './archiveFiles';
 import { packEnv } from './envPack';
 import { unpackEnv } from './envUnpack';
-import { unsafeEntry } from './tarExtract';
+import { extractTar, unsafeEntry } from './tarExtract';
 import { fixShebang, replaceBinary } from './relocate';
 import { END_OF_ARCHIVE, entryHeader, padding, type TarEntry } from './tarWriter';
 
@@ -168,6 +168,24 @@ describe('pack and unpack', () => {
     for (let i = 0; i < 30; i++) expect(readFileSync(join(out, 'lib', `m${i}.so`)).equals(readFileSync(join(plain, 'lib', `m${i}.so`)))).toBe(true);
     expect(statSync(join(out, 'lib', 'm7-again.so')).ino).toBe(statSync(join(out, 'lib', 'm7.so')).ino);
     expect(readFileSync(join(out, 'lib', 'm7-again.so')).equals(readFileSync(join(plain, 'lib', 'm7.so')))).toBe(true);
+  });
+
+  it('extracts files bigger than what it may hold for opens still on their way, without stalling', async () => {
+    // With a limit of one byte, every chunk of a file whose open has not returned makes the stream wait for it.
+    const base = tmp();
+    const src = join(base, 'src');
+    mkdirSync(join(src, 'lib'), { recursive: true });
+    const big = randomBytes(5 * 1024 * 1024 + 7);
+    writeFileSync(join(src, 'lib', 'big.so'), big);
+    for (let i = 0; i < 20; i++) writeFileSync(join(src, 'lib', `s${i}.py`), `print(${i})\n`.repeat(i * 100));
+    const tarFile = join(base, 'a.tar');
+    execFileSync('tar', ['-cf', tarFile, '--sort=name', '-C', src, '.']);
+    const dest = join(base, 'out');
+    mkdirSync(dest);
+    const r = await extractTar(createReadStream(tarFile, { highWaterMark: 64 * 1024 }), dest, undefined, 1);
+    expect(r.files).toBe(21);
+    expect(readFileSync(join(dest, 'lib', 'big.so')).equals(big)).toBe(true);
+    for (let i = 0; i < 20; i++) expect(readFileSync(join(dest, 'lib', `s${i}.py`), 'utf8')).toBe(`print(${i})\n`.repeat(i * 100));
   });
 
   it('hashes an archive while it is being written exactly as a second read would', async () => {

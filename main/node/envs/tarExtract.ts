@@ -30,6 +30,8 @@ interface OutFile {
   complete: boolean;
   /** Resolves once it is closed (or its open failed). */
   done: Promise<void>;
+  /** Resolves when its open returns. */
+  opened: Promise<void>;
   settled: () => void;
 }
 
@@ -83,7 +85,7 @@ function octal(b: Buffer, o: number, l: number): number {
  * read on: a file's data is held until its open returns, then written synchronously (faster than a promise per
  * write), and later chunks go straight to it. At most HELD bytes wait for opens; then the stream waits.
  */
-export async function extractTar(source: Readable, dest: string, signal?: AbortSignal): Promise<{ files: number }> {
+export async function extractTar(source: Readable, dest: string, signal?: AbortSignal, holdBytes = HELD): Promise<{ files: number }> {
   const root = realpathSync(dest);
   const inside = (p: string) => p === root || p.startsWith(root + sep);
   const dirs = new Map<string, string>([['', root]]);
@@ -138,9 +140,11 @@ export async function extractTar(source: Readable, dest: string, signal?: AbortS
   };
   const startFile = (abs: string, mode: number): OutFile => {
     let settled!: () => void;
-    const f: OutFile = { abs, parts: [], held: 0, complete: false, done: new Promise<void>((r) => (settled = r)), settled: () => settled() };
+    let opened!: () => void;
+    const f: OutFile = { abs, parts: [], held: 0, complete: false, done: new Promise<void>((r) => (settled = r)), settled: () => settled(), opened: new Promise<void>((r) => (opened = r)) };
     pending.set(abs, f);
     open(abs, 'wx', mode, (err, fd) => {
+      opened();
       if (err) {
         pending.delete(abs);
         held -= f.held;
@@ -293,8 +297,12 @@ export async function extractTar(source: Readable, dest: string, signal?: AbortS
         creating(name, () => linkSync(target, abs));
       }
       if (failed) throw failed;
-      // Bound what waits for opens: the stream waits for the oldest file instead.
-      while (held > HELD && pending.size) await Promise.race([...pending.values()].map((f) => f.done));
+      // Bound what waits for opens: the stream waits for one to return (the file still streaming may be the one).
+      while (held > holdBytes) {
+        const opening = [...pending.values()].filter((f) => f.fd === undefined).map((f) => f.opened);
+        if (!opening.length) break;
+        await Promise.race(opening);
+      }
       if (failed) throw failed;
     }
     if (remaining > 0 || cur) throw new AppError('ARCHIVE_INVALID', 'the archive ends in the middle of a file (truncated)');
