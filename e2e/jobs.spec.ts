@@ -115,4 +115,14 @@ test('a long log: 300,000 lines stream into the run page, which keeps the newest
   await page.getByLabel('Search logs').fill('299999');
   await expect(count).toHaveText(/^1 matching of 300,000 lines/);
   await expect(log).toHaveText('299999');
+  // Opened again, the page asks only for the lines it keeps: the newest 200,000, counted as 300,000, the line
+  // before them not there.
+  await page.reload(); // the panel and the run stay open
+  await expect(count).toHaveText('300,000 lines (the last 200,000 here; lathe job logs has them all)');
+  await page.getByLabel('Search logs').fill('100000');
+  await expect(count).toHaveText(/^0 matching of 300,000 lines/);
+  await page.getByLabel('Search logs').fill('100001');
+  await expect(count).toHaveText(/^1 matching of 300,000 lines/);
+  await page.getByLabel('Search logs').fill('');
+  await expect(log).toContainText('300000');
 });

@@ -191,8 +191,12 @@ export interface IJobService {
   cancel(id: string): Promise<RunInfo>;
   /** Runs a finished run again with the same spec. */
   rerun(id: string): Promise<RunInfo>;
-  /** Live log lines of a run, starting with the stored ones from `from`. */
-  onDidLog(arg: { id: string; from?: number }, ctx?: CallContext): Event<LogChunk>;
+  /**
+   * Live log lines of a run, starting with the stored ones from `from`. `tail`: start no more than about this many
+   * lines before the newest stored one (a view that keeps only its newest lines asks for no more than it keeps:
+   * opening a ten-million-line log then moves what it shows, not the whole log); the first chunk's `n` says where.
+   */
+  onDidLog(arg: { id: string; from?: number; tail?: number }, ctx?: CallContext): Event<LogChunk>;
   /** New metric points of a run. */
   onDidMetric(arg: { id: string }, ctx?: CallContext): Event<MetricSeries[]>;
   /** A run changed state. */
@@ -214,7 +218,7 @@ export const JobChannel = defineChannel<IJobService>({
     cancel: [RunId],
     rerun: [RunId],
   },
-  events: { onDidLog: z.object({ id: RunId, from: z.number().int().min(0).optional() }).strict(), onDidMetric: z.object({ id: RunId }).strict(), onDidChangeRun: null },
+  events: { onDidLog: z.object({ id: RunId, from: z.number().int().min(0).optional(), tail: z.number().int().min(1).optional() }).strict(), onDidMetric: z.object({ id: RunId }).strict(), onDidChangeRun: null },
 });
 
 /** Seconds in a duration spec ("30m" → 1800). */

@@ -225,6 +225,26 @@ describe('job logs', () => {
     expect((await jobs.get(run.id)).status).toBe('succeeded');
   });
 
+  it('replay only the tail a subscriber asks for, numbered from where it starts, then follow', async () => {
+    const { jobs, work } = setup();
+    const run = await jobs.submit({ name: 'tail', command: ['seq', '1', '50000'] }, { baseDir: work });
+    await ended(jobs, run.id);
+    const seen: LogChunk[] = [];
+    jobs.onDidLog({ id: run.id, tail: 1000 })((c) => seen.push(c));
+    await waitFor(() => seen.some((c) => c.end), 'the end of the stream');
+    expect(seen[0]!.n).toBe(49_000);
+    expect(seen.flatMap((c) => chunkLines(c)).map((l) => l.l)).toEqual(Array.from({ length: 1000 }, (_, i) => String(49_001 + i)));
+    // `from` past the tail wins; a tail longer than the log is the whole log.
+    const later: LogChunk[] = [];
+    jobs.onDidLog({ id: run.id, from: 49_990, tail: 1000 })((c) => later.push(c));
+    const whole: LogChunk[] = [];
+    jobs.onDidLog({ id: run.id, tail: 1_000_000 })((c) => whole.push(c));
+    await waitFor(() => later.some((c) => c.end) && whole.some((c) => c.end), 'both ends');
+    expect(later.flatMap((c) => chunkLines(c)).map((l) => l.l)).toEqual(Array.from({ length: 10 }, (_, i) => String(49_991 + i)));
+    expect(whole[0]!.n).toBe(0);
+    expect(whole.reduce((n, c) => n + c.count, 0)).toBe(50_000);
+  });
+
   it('chunkLines and skipLines keep each line with its stream', () => {
     const c: LogChunk = { runId: 'r1', n: 10, text: 'a\nb\nc\nd\n', count: 4, streams: [[0, 'o'], [2, 'e'], [3, 'o']] };
     expect(chunkLines(c)).toEqual([{ s: 'o', l: 'a' }, { s: 'o', l: 'b' }, { s: 'e', l: 'c' }, { s: 'o', l: 'd' }]);

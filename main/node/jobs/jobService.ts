@@ -355,10 +355,13 @@ export class JobService implements IJobService {
     return this.enqueue(r.spec, r.baseDir, 1, id);
   }
 
-  onDidLog(arg: { id: string; from?: number }): Event<LogChunk> {
+  onDidLog(arg: { id: string; from?: number; tail?: number }): Event<LogChunk> {
     let em = this.logEmitters.get(arg.id);
     if (!em) this.logEmitters.set(arg.id, (em = new Emitter<LogChunk>()));
-    return replayThenFollow(em.event, this.runDir(arg.id), arg.id, arg.from ?? 0, () => {
+    // The watcher's count of stored lines (it may trail the files by a read: a few more lines come, never fewer).
+    const stored = arg.tail ? (this.store.get(arg.id)?.logLines ?? 0) : 0;
+    const from = Math.max(arg.from ?? 0, arg.tail ? stored - arg.tail : 0);
+    return replayThenFollow(em.event, this.runDir(arg.id), arg.id, from, () => {
       const r = this.store.get(arg.id);
       return !!r && isFinal(r.status);
     }, (m) => this.log.warn(m));

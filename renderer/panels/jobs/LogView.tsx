@@ -50,7 +50,7 @@ export function LogView({ services, runId }: { services: Services; runId: string
       last = performance.now();
       setCount(lines.current.total);
     };
-    const sub = services.jobs.onDidLog({ id: runId, from: 0 })((c) => {
+    const sub = services.jobs.onDidLog({ id: runId, from: 0, tail: KEEP })((c) => {
       lines.current.push(c);
       if (c.end) setEnded(true);
       if (frame || timer) return;

@@ -39,6 +39,23 @@ describe('LogLines', () => {
     for (let i = 0; i < log.length; i++) expect(log.at(i)?.l).toBe(String(50_000 - log.length + 1 + i));
   });
 
+  it('starts where a tail subscription starts: the lines before it count, and the held ones before a gap go', () => {
+    const log = new LogLines(1000);
+    log.push(chunk(9_001, 9_500));
+    expect(log.total).toBe(9_500);
+    expect(log.length).toBe(500);
+    expect(log.at(0)?.l).toBe('9001');
+    expect(log.at(499)?.l).toBe('9500');
+    log.push(chunk(9_501, 9_600));
+    expect(log.at(500)?.l).toBe('9501');
+    // A later gap (a resubscription that asked for the tail again) lets go of everything older.
+    log.push(chunk(20_001, 20_010));
+    expect(log.total).toBe(20_010);
+    expect(log.length).toBe(10);
+    expect([log.at(0)?.l, log.at(9)?.l, log.at(10)]).toEqual(['20001', '20010', undefined]);
+    expect(log.filter('95')).toEqual([]);
+  });
+
   it('finds lines by text, skipping chunks that do not have it', () => {
     const log = new LogLines(1_000_000);
     log.push(chunk(1, 100));

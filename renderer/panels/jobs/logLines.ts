@@ -60,6 +60,14 @@ export class LogLines {
 
   push(chunk: LogChunk): void {
     if (!chunk.count) return;
+    if (chunk.n > this.total) {
+      // Lines before this chunk were never sent (a subscription that asked for the tail): they count, and what is
+      // held, older than them, goes.
+      this.head = this.held.length;
+      this.dropped = chunk.n;
+      this.length = 0;
+      this.total = chunk.n;
+    }
     this.held.push({ chunk, start: this.dropped + this.length });
     this.length += chunk.count;
     this.total += chunk.count;
