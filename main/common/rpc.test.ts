@@ -240,6 +240,33 @@ describe('RPC over an in-memory transport', () => {
     expect(reasons.map((r) => (r as AppError).code)).toEqual([ErrorCode.Cancelled, ErrorCode.Disconnected]);
   });
 
+  it('holds calls made before a connection until one is attached, when the client is told to wait; fails them after the wait', async () => {
+    const { server } = setup();
+    // Told to wait (the renderer: panels call while the page is still connecting).
+    const waiting = new RpcClient(undefined, { connectWaitMs: 5_000 });
+    cleanup.push(() => waiting.dispose());
+    const proxy = createProxy(waiting, DemoChannel);
+    const early = proxy.add(2, 3);
+    const ctl = new AbortController();
+    const cancelled = failure(proxy.wait(1, { signal: ctl.signal }));
+    ctl.abort();
+    expect((await cancelled).code).toBe(ErrorCode.Cancelled);
+    await tick();
+    const [a, b] = createMemoryPortPair();
+    server.accept(b);
+    waiting.setPort(a);
+    expect(await early).toBe(5);
+    // The wait is bounded, and a connection that will not come fails what waits at once.
+    const brief = createProxy(new RpcClient(undefined, { connectWaitMs: 30 }), DemoChannel);
+    expect((await failure(brief.add(1, 1))).code).toBe(ErrorCode.Disconnected);
+    const refused = new RpcClient(undefined, { connectWaitMs: 60_000 });
+    const never = failure(createProxy(refused, DemoChannel).add(1, 1));
+    refused.failWaiting(new AppError(ErrorCode.Unauthorized, 'not authorised'));
+    expect((await never).code).toBe(ErrorCode.Unauthorized);
+    // Not told to wait (command-line clients): a call without a connection fails at once.
+    expect((await failure(createProxy(new RpcClient(), DemoChannel).add(1, 1))).code).toBe(ErrorCode.Disconnected);
+  });
+
   it('passes a per-connection client id to the implementation', async () => {
     const a = setup();
     const [p2, p2server] = createMemoryPortPair();

@@ -32,7 +32,17 @@ export class RpcClient implements IDisposable {
   /** Fires when the core reports a frame-level error it could not tie to a request. */
   readonly onDidFatal = this._onDidFatal.event;
 
-  constructor(port?: IMessagePort) {
+  /** Calls made while no connection is attached, waiting for one (see `connectWaitMs`). */
+  private readonly waiting = new Set<{ go(): void; fail(e: AppError): void }>();
+
+  /**
+   * `connectWaitMs`: how long a call made while no connection is attached (a page still connecting, or reconnecting)
+   * waits for one before it fails; 0 fails it at once (command-line clients, which connect before they call).
+   */
+  constructor(
+    port?: IMessagePort,
+    private readonly options: { connectWaitMs?: number } = {},
+  ) {
     if (port) this.setPort(port);
   }
 
@@ -55,13 +65,38 @@ export class RpcClient implements IDisposable {
       }),
     ];
     for (const [id, s] of this.subs) this.sendRaw({ t: 'sub', id, ch: s.ch, e: s.e, a: s.a });
+    for (const w of [...this.waiting]) w.go();
+  }
+
+  /** Fails the calls waiting for a connection (one that will not come: the session was refused, say). */
+  failWaiting(err: AppError): void {
+    for (const w of [...this.waiting]) w.fail(err);
   }
 
   /** Calls a method; rejects with AppError on a remote error, disconnect or abort. */
   call(ch: string, m: string, args: unknown[], signal?: AbortSignal): Promise<unknown> {
     if (signal?.aborted) return Promise.reject(new AppError(ErrorCode.Cancelled, `${ch}.${m} was cancelled.`));
     const port = this.port;
-    if (!port) return Promise.reject(new AppError(ErrorCode.Disconnected, 'Not connected to the Lathe core. Check that it is running and that the URL and token are right.'));
+    if (!port) {
+      const notConnected = new AppError(ErrorCode.Disconnected, 'Not connected to the Lathe core. Check that it is running and that the URL and token are right.');
+      const wait = this.options.connectWaitMs ?? 0;
+      if (!wait) return Promise.reject(notConnected);
+      return new Promise<void>((resolve, reject) => {
+        const w = {
+          go: () => (done(), resolve()),
+          fail: (e: AppError) => (done(), reject(e)),
+        };
+        const timer = setTimeout(() => w.fail(notConnected), wait);
+        const onAbort = () => w.fail(new AppError(ErrorCode.Cancelled, `${ch}.${m} was cancelled.`));
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          this.waiting.delete(w);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.waiting.add(w);
+      }).then(() => this.call(ch, m, args, signal));
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const onAbort = () => {
@@ -98,6 +133,7 @@ export class RpcClient implements IDisposable {
     this.detach();
     port?.close(1000, 'client disposed');
     this.failPending(new AppError(ErrorCode.Disconnected, 'The connection to the Lathe core was closed.'));
+    this.failWaiting(new AppError(ErrorCode.Disconnected, 'The connection to the Lathe core was closed.'));
     this.subs.clear();
     this._onDidDisconnect.dispose();
     this._onDidFatal.dispose();

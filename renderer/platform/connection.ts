@@ -1,4 +1,5 @@
 import { Emitter } from '../../main/common/event';
+import { AppError, ErrorCode } from '../../main/common/errors';
 import { RpcClient } from '../../main/common/rpcClient';
 import { browserWsPort } from './browserPort';
 import { getDesktopHost } from './desktopBridge';
@@ -13,7 +14,8 @@ const RPC_PROTOCOL = 'lathe.v1';
  * socket is retried with backoff and live subscriptions are replayed on the new one.
  */
 export class CoreConnection {
-  readonly client = new RpcClient();
+  /** A panel that calls while the page is still connecting (or reconnecting) waits for the socket, up to 15 s. */
+  readonly client = new RpcClient(undefined, { connectWaitMs: 15_000 });
   private readonly _onDidChangeState = new Emitter<ConnectionState>();
   /** Fires on every state change. */
   readonly onDidChangeState = this._onDidChangeState.event;
@@ -75,6 +77,7 @@ export class CoreConnection {
         const r = await fetch(new URL('/', this.baseUrl), { method: 'HEAD', cache: 'no-store' });
         if (r.status === 401) {
           this.setState('unauthorised');
+          this.client.failWaiting(new AppError(ErrorCode.Unauthorized, 'This session is not authorised by the Lathe core; open Lathe again from the URL with its token.'));
           return;
         }
       } catch {

@@ -11,7 +11,14 @@ export function RunView({ services, runId, runs, onSelect }: { services: Service
   const [run, setRun] = useState<RunDetail | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [compare, setCompare] = useState<string[]>([]);
-  const load = () => services.jobs.get(runId).then(setRun, (err: unknown) => setError(isAppError(err) ? err.message : String(err)));
+  const load = () =>
+    services.jobs.get(runId).then(
+      (r) => {
+        setError(undefined); // a failure before (the connection was down) is over
+        setRun(r);
+      },
+      (err: unknown) => setError(isAppError(err) ? err.message : String(err)),
+    );
   useEffect(() => {
     setRun(undefined);
     setCompare([]);

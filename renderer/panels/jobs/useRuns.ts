@@ -11,6 +11,7 @@ export function useRuns(services: Services, active: boolean) {
   const load = useCallback(async () => {
     try {
       setRuns(await services.jobs.list({ limit: 500 }));
+      setError(undefined); // a failure before (the connection was down) is over
     } catch (err) {
       setError(isAppError(err) ? err.message : String(err));
     }
