@@ -1,7 +1,8 @@
-import { close, closeSync, linkSync, lstatSync, mkdirSync, open, realpathSync, symlinkSync, writeSync, writevSync } from 'node:fs';
+import { close, closeSync, linkSync, lstatSync, mkdirSync, open, realpathSync, symlinkSync, writeSync } from 'node:fs';
 import { join, posix, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../common/errors';
+import { writevAll } from '../writeAll';
 
 /** Why an archive entry may not be extracted, or undefined when it is safe (a lexical check of names and links). */
 export function unsafeEntry(path: string, type: string, linkpath: string | undefined): string | undefined {
@@ -37,19 +38,6 @@ interface OutFile {
 
 /** Bytes held for files whose open has not returned yet. */
 const HELD = 32 * 1024 * 1024;
-
-/** Writes every byte of `parts`, at most 1,024 buffers per call (IOV_MAX); writev may write less than asked. */
-function writeAll(fd: number, parts: Buffer[]): void {
-  for (let at = 0; at < parts.length; at += 1024) {
-    let left = parts.slice(at, at + 1024);
-    while (left.length) {
-      let n = writevSync(fd, left);
-      let i = 0;
-      while (i < left.length && n >= left[i]!.length) n -= left[i++]!.length;
-      left = i < left.length ? [left[i]!.subarray(n), ...left.slice(i + 1)] : [];
-    }
-  }
-}
 
 const twice = (name: string) => new AppError('ARCHIVE_UNSAFE', `${name} appears twice in the archive`);
 
@@ -126,7 +114,7 @@ export async function extractTar(source: Readable, dest: string, signal?: AbortS
   const drain = (f: OutFile) => {
     if (f.fd === undefined || f.fd < 0) return;
     if (f.parts.length) {
-      writeAll(f.fd, f.parts);
+      writevAll(f.fd, f.parts);
       held -= f.held;
       f.parts = [];
       f.held = 0;

@@ -1,5 +1,6 @@
-import { closeSync, openSync, renameSync, writeFileSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { writevAll } from '../writeAll';
 
 /** The writer's live state, in state.json (the shim adds its pids). */
 export interface LogState {
@@ -143,16 +144,3 @@ export class RunLogWriter {
 }
 
 const NEWLINE = Buffer.from('\n');
-
-/** Writes every byte of `parts`, at most 1,024 buffers per call (IOV_MAX); writev may write less than asked. */
-function writevAll(fd: number, parts: Buffer[]): void {
-  for (let at = 0; at < parts.length; at += 1024) {
-    let left = parts.slice(at, at + 1024);
-    while (left.length) {
-      let n = writevSync(fd, left);
-      let i = 0;
-      while (i < left.length && n >= left[i]!.length) n -= left[i++]!.length;
-      left = i < left.length ? [left[i]!.subarray(n), ...left.slice(i + 1)] : [];
-    }
-  }
-}
