@@ -20,7 +20,9 @@ export function jobsWorld(cleanups: (() => unknown)[], extra: Partial<JobService
   if (!reuse) cleanups.push(() => execFileSync('rm', ['-rf', dir]));
   const dataDir = join(dir, 'data');
   const db = reuse?.db ?? openDatabase(dataDir);
-  const log = new Logger({ console: null });
+  // The core's log goes to a file a test can read (warnings a run's follower gives, say).
+  const logFile = join(dataDir, 'logs', `core-${reuse ? 'again' : 'first'}.log`);
+  const log = new Logger({ console: null, file: logFile });
   const settings = new SettingsService({ dataDir }, log);
   const home = join(dir, 'home');
   mkdirSync(home, { recursive: true });
@@ -42,7 +44,7 @@ export function jobsWorld(cleanups: (() => unknown)[], extra: Partial<JobService
   });
   const work = join(dir, 'work');
   mkdirSync(work, { recursive: true });
-  return { jobs, envs, dir, work, db, dataDir };
+  return { jobs, envs, dir, work, db, dataDir, logFile };
 }
 
 /** Waits until a run has ended and returns it. */

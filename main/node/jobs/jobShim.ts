@@ -41,6 +41,8 @@ export interface ShimState {
   startedAt: string;
   /** The first line number held by output.log (earlier ones were rotated out). */
   first: number;
+  /** Set while the log files are being rotated. */
+  rotating?: boolean;
 }
 
 /** Reads the launch description from stdin: secrets in it never touch the disk. */

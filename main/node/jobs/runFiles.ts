@@ -49,6 +49,8 @@ export class LogReader {
   private fh: FileHandle | undefined;
   /** Whether the last `next()` read all the file held (a follower then has nothing more until it grows). */
   atEnd = false;
+  /** Opened by `open()`: never opened again by name. */
+  private pinned = false;
 
   constructor(
     private readonly logFile: string,
@@ -63,9 +65,35 @@ export class LogReader {
    * switch in the index before the text it precedes, so every switch inside that size is then known (reading the
    * index first let text written in between come without its switch, labelled with the previous stream).
    */
+  /** Opens the log and its index now and holds them (see `openSegments`); a missing file stays missing. */
+  async open(): Promise<void> {
+    this.pinned = true;
+    this.fh ??= await open(this.logFile, 'r').catch(() => undefined);
+    await this.idx.open();
+  }
+
+  /** Whether the log file was there when opened (or first read). */
+  get exists(): boolean {
+    return this.fh !== undefined;
+  }
+
+  /** The lines the log holds now. */
+  async lineCount(): Promise<number> {
+    this.fh ??= this.pinned ? undefined : await open(this.logFile, 'r').catch(() => undefined);
+    if (!this.fh) return 0;
+    const buf = Buffer.allocUnsafe(8 * 1024 * 1024);
+    let count = 0;
+    for (let pos = 0; ; ) {
+      const { bytesRead } = await this.fh.read(buf, 0, buf.length, pos);
+      if (!bytesRead) return count;
+      count += newlines(buf, bytesRead);
+      pos += bytesRead;
+    }
+  }
+
   async next(maxBytes = 4 * 1024 * 1024): Promise<LogPiece | undefined> {
     this.atEnd = true;
-    this.fh ??= await open(this.logFile, 'r').catch(() => undefined);
+    this.fh ??= this.pinned ? undefined : await open(this.logFile, 'r').catch(() => undefined);
     const fh = this.fh;
     if (!fh) return undefined;
     const { size } = await fh.stat();
@@ -114,18 +142,56 @@ function logFiles(runDir: string): [string, string][] {
   ];
 }
 
+/** A run's two log segments, held open, with the line number each starts at. */
+export interface LogSegments {
+  older: LogReader;
+  olderFirst: number;
+  current: LogReader;
+  first: number;
+}
+
+/**
+ * Opens output.1.log and output.log as they are at one moment: state.json says the same `first`, and no rotation
+ * under way, before and after both are opened (a rotation marks itself before it renames and moves `first` after),
+ * so the two files and the line numbers agree however the writer rotates meanwhile. Readers hold the files open.
+ * Undefined before the writer has made output.log.
+ */
+export async function openSegments(runDir: string): Promise<LogSegments | undefined> {
+  const [[l1, i1], [l0, i0]] = logFiles(runDir);
+  for (let tries = 0; ; tries++) {
+    const before = await readState(runDir);
+    if (!before?.rotating) {
+      const older = new LogReader(l1!, i1!, 0);
+      const current = new LogReader(l0!, i0!, 0);
+      await Promise.all([older.open(), current.open()]);
+      const after = await readState(runDir);
+      if (!after?.rotating && (after?.first ?? 0) === (before?.first ?? 0)) {
+        if (!current.exists) {
+          // The writer has not started yet (outside a rotation, output.log is always there once it has).
+          await Promise.all([older.close(), current.close()]);
+          return undefined;
+        }
+        const first = before?.first ?? 0;
+        return { older, olderFirst: first - (await older.lineCount()), current, first };
+      }
+      await Promise.all([older.close(), current.close()]);
+    }
+    if (tries >= 400) throw new Error(`the log files in ${runDir} kept being rotated while they were opened`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /**
  * Stored log lines from line `from` (0-based across rotations): output.1.log holds the lines before
  * state.first, output.log the rest. Each file is read once, front to back, in pieces of a few MiB, so
  * replaying a million-line log costs one pass. Lines rotated out of both are gone.
  */
 export async function* logBatches(runDir: string, runId: string, from: number): AsyncGenerator<LogChunk> {
-  const first = (await readState(runDir))?.first ?? 0;
-  const [[olderLog]] = logFiles(runDir);
-  let n = first - (await countLines(olderLog!));
-  for (const [log, idx] of logFiles(runDir)) {
-    const reader = new LogReader(log, idx, 0);
-    try {
+  const seg = await openSegments(runDir);
+  if (!seg) return;
+  let n = seg.olderFirst;
+  try {
+    for (const reader of [seg.older, seg.current]) {
       for (;;) {
         const piece = await reader.next();
         if (!piece) break;
@@ -134,27 +200,9 @@ export async function* logBatches(runDir: string, runId: string, from: number): 
         if (n <= from) continue;
         yield skipLines(chunk, from - chunk.n);
       }
-    } finally {
-      await reader.close();
-    }
-  }
-}
-
-async function countLines(file: string): Promise<number> {
-  const fh = await open(file, 'r').catch(() => undefined);
-  if (!fh) return 0;
-  try {
-    const buf = Buffer.allocUnsafe(8 * 1024 * 1024);
-    let pos = 0;
-    let count = 0;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (!bytesRead) return count;
-      count += newlines(buf, bytesRead);
-      pos += bytesRead;
     }
   } finally {
-    await fh.close();
+    await Promise.all([seg.older.close(), seg.current.close()]);
   }
 }
 
@@ -193,6 +241,8 @@ function trimTo(c: LogChunk, limit: number): Pick<LogChunk, 'text' | 'count' | '
 export class FileTail {
   private carry = '';
   private fh: FileHandle | undefined;
+  /** Opened by `open()`: never opened again by name. */
+  private pinned = false;
 
   /** `keepOpen`: hold the file open between reads (for files that are appended to, never replaced). */
   constructor(
@@ -201,8 +251,14 @@ export class FileTail {
     private readonly keepOpen = false,
   ) {}
 
+  /** Opens the file now and holds it: later reads read this very file, whatever is renamed over its name. */
+  async open(): Promise<void> {
+    this.pinned = true;
+    this.fh ??= await open(this.file, 'r').catch(() => undefined);
+  }
+
   async read(maxBytes = 8 * 1024 * 1024): Promise<{ lines: string[]; offset: number }> {
-    const fh = this.fh ?? (await open(this.file, 'r').catch(() => undefined));
+    const fh = this.fh ?? (this.pinned ? undefined : await open(this.file, 'r').catch(() => undefined));
     if (!fh) return { lines: [], offset: this.offset };
     if (this.keepOpen) this.fh = fh;
     try {

@@ -6,6 +6,8 @@ import { writevAll } from '../writeAll';
 export interface LogState {
   /** The first line number held by output.log (earlier ones were rotated out). */
   first: number;
+  /** Set while the files are being rotated: readers wait, as `first` and the files do not agree until it is gone. */
+  rotating?: boolean;
   [key: string]: unknown;
 }
 
@@ -53,7 +55,10 @@ export class RunLogWriter {
     this.pendingCount = 0;
     const bytes = batch.reduce((n, b) => n + b.bytes, 0);
     if (this.size + bytes > this.capBytes && this.size > 0) {
-      // Rotate: keep one older pair; readers learn where output.log starts from state.json.
+      // Rotate: keep one older pair; readers learn where output.log starts from state.json, and wait while it says a
+      // rotation is under way.
+      this.state.rotating = true;
+      this.saveState();
       closeSync(this.fd);
       closeSync(this.idx);
       renameSync(join(this.runDir, 'output.log'), join(this.runDir, 'output.1.log'));
@@ -63,6 +68,7 @@ export class RunLogWriter {
       this.size = 0;
       this.stream = undefined;
       this.state.first = this.lines - batch.reduce((n, b) => n + b.count, 0);
+      delete this.state.rotating;
       this.saveState();
     }
     for (const b of batch) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LogChunk, MetricSeries, RunStatus } from '../../common/jobs';
 import type { JobStore, StoredRun } from './jobStore';
 import { cpuPercent, sampleGpus, sampleGroup, type GroupSample } from './systemSampler';
-import { FileTail, LogReader, parseMetricLines, readExit, readState, type LogPiece } from './runFiles';
+import { FileTail, openSegments, parseMetricLines, readExit, readState, type LogPiece, type LogReader } from './runFiles';
 import type { ShimState } from './jobShim';
 
 /** What a watcher reports. */
@@ -20,12 +20,16 @@ export interface WatcherHooks {
  * a new core resumes exactly where the old one stopped: no line is lost or sent twice.
  */
 export class RunWatcher {
-  private log: LogReader;
+  /** The log segment being read (found on the first tick: a restarted core may find the files rotated since). */
+  private log: LogReader | undefined;
+  /** The line its segment starts at. */
+  private segFirst = 0;
+  /** When `log` is output.1.log: output.log, read next, and the line it starts at. */
+  private after: { reader: LogReader; first: number } | undefined;
   private metrics: FileTail;
   /** Samples a container follower writes (system/* metrics of container runs). */
   private system: FileTail;
   private lines: number;
-  private first: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private ticks = 0;
@@ -49,7 +53,6 @@ export class RunWatcher {
     private readonly hooks: WatcherHooks,
     private readonly sampleMs = 2000,
   ) {
-    this.log = new LogReader(join(dir, 'output.log'), join(dir, 'output.streams'), run.logOffset);
     this.metrics = new FileTail(join(dir, 'metrics.jsonl'), run.metricsOffset);
     this.system = new FileTail(join(dir, 'system.jsonl'), run.systemOffset);
     this.lines = run.logLines;
@@ -107,34 +110,47 @@ export class RunWatcher {
       const exit = changed('exit.json') ? await readExit(this.dir) : undefined;
       const state = changed('state.json') ? (this.state = await readState(this.dir)) : this.state;
       if (this.stopped) return;
-      if (state && this.first !== undefined && state.first !== this.first) {
-        // Rotated: finish the old file from where we were, then start the new one at its first line.
-        const old = new LogReader(join(this.dir, 'output.1.log'), join(this.dir, 'output.1.streams'), this.log.offset);
-        for (let p = await old.next(); p; p = await old.next()) this.emit(p);
-        void old.close();
-        void this.log.close();
-        this.log = new LogReader(join(this.dir, 'output.log'), join(this.dir, 'output.streams'), 0);
-        this.lines = state.first;
+      if (!this.log) {
+        await this.locate(this.run.logOffset);
+        if (this.stopped) return;
+      } else if (state && !state.rotating && !this.after && state.first !== this.segFirst) {
+        // The segment being read was rotated away (this reader holds it open): it is complete, so read it to its
+        // end, then find what follows it now (output.1.log after more rotations, else output.log).
+        for (let p = await this.log.next(); p; p = await this.log.next()) {
+          if (this.stopped) return;
+          this.emit(p);
+          this.store.update(this.run.id, { logOffset: this.log.offset, logLines: this.lines });
+        }
+        await this.locate(this.log.offset);
+        if (this.stopped) return;
       }
-      if (state) this.first = state.first;
+      const log = () => this.log!;
       // Drain what is there in pieces of at most 2 MiB (one RPC frame each); a busy run is read again at once.
       let budget = 32 * 1024 * 1024;
-      const logChanged = exit || changed('output.log') || changed('output.streams') || changed('state.json');
+      const logChanged = this.log && (exit || this.after || changed('output.log') || changed('output.streams') || changed('state.json'));
       while (logChanged) {
-        const before = this.log.offset;
-        const piece = await this.log.next(2 * 1024 * 1024);
+        const before = log().offset;
+        const piece = await log().next(2 * 1024 * 1024);
         if (this.stopped) return;
         if (piece) {
           this.emit(piece);
-          this.store.update(this.run.id, { logOffset: this.log.offset, logLines: this.lines });
+          this.store.update(this.run.id, { logOffset: log().offset, logLines: this.lines });
         }
-        budget -= this.log.offset - before;
+        budget -= log().offset - before;
+        if ((!piece || log().atEnd) && this.after) {
+          // output.1.log is read (it is complete): on to output.log.
+          void log().close();
+          this.log = this.after.reader;
+          this.segFirst = this.after.first;
+          this.after = undefined;
+          continue;
+        }
         if (!exit && budget <= 0) {
           // More to read: come back at once.
           this.again = true;
           if (this.dirty !== 'all') this.dirty.add('output.log');
         }
-        if (!piece || this.log.atEnd || (!exit && budget <= 0)) break;
+        if (!piece || log().atEnd || (!exit && budget <= 0)) break;
       }
       for (const [tail, file] of [
         [this.metrics, 'metrics'],
@@ -209,6 +225,39 @@ export class RunWatcher {
     this.hooks.onMetrics(series);
   }
 
+  /**
+   * Finds where line `this.lines` (at byte `offset` of the segment it was read from) is in the files as they are now:
+   * on the first tick (a restarted core resumes from the database) and when the segment read so far was rotated away.
+   * Lines rotated out of both files before they were read are gone: said so, and numbering goes on after them.
+   */
+  private async locate(offset: number): Promise<void> {
+    const seg = await openSegments(this.dir);
+    if (!seg) return; // nothing written yet: the next tick looks again
+    void this.log?.close();
+    void this.after?.reader.close();
+    this.after = undefined;
+    if (this.stopped) {
+      void seg.older.close();
+      void seg.current.close();
+      return;
+    }
+    if (this.lines >= seg.first) {
+      void seg.older.close();
+      this.log = seg.current;
+      this.log.offset = this.lines > seg.first ? offset : 0;
+      this.segFirst = seg.first;
+      return;
+    }
+    if (this.lines < seg.olderFirst) {
+      this.hooks.onError(new Error(`log lines ${this.lines + 1}-${seg.olderFirst} were rotated out before they could be read (the core was away while the job wrote more than twice the log cap)`));
+      this.lines = seg.olderFirst;
+    }
+    this.log = seg.older;
+    this.log.offset = this.lines > seg.olderFirst ? offset : 0;
+    this.segFirst = seg.olderFirst;
+    this.after = { reader: seg.current, first: seg.first };
+  }
+
   private emit(p: LogPiece): void {
     this.hooks.onLog({ runId: this.run.id, n: this.lines, ...p });
     this.lines += p.count;
@@ -218,7 +267,8 @@ export class RunWatcher {
     this.stopped = true;
     clearTimeout(this.timer);
     this.fsWatch?.close();
-    void this.log.close();
+    void this.log?.close();
+    void this.after?.reader.close();
   }
 }
 
