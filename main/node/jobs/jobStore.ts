@@ -72,7 +72,20 @@ export function runInfo(r: StoredRun): RunInfo {
 /** Metric points per INSERT statement when ingesting (5 values each, well under SQLite's 32,766 variables). */
 const ROWS_PER_INSERT = 200;
 
-export type MetricRecord = { k: 'm'; n: string; v: number; s: number; t: number } | { k: 'p' | 'g'; d: Record<string, unknown> } | { k: 'a'; p: string };
+/**
+ * A record of a run's metrics file: a point (`m`), a batch of one metric's points as columns (`b`, what the Python
+ * client writes; decoded from base64 float64 by `parseMetricLines`), params (`p`), tags (`g`) or an artifact (`a`).
+ */
+export type MetricRecord = { k: 'm'; n: string; v: number; s: number; t: number } | MetricBatch | { k: 'p' | 'g'; d: Record<string, unknown> } | { k: 'a'; p: string };
+
+/** One metric's points: values, steps and times, index by index. */
+export interface MetricBatch {
+  k: 'b';
+  n: string;
+  v: Float64Array;
+  s: Float64Array;
+  t: Float64Array;
+}
 
 /** Runs and what they logged, in SQLite. Metric batches and their file offset commit together, so a restart never counts a point twice. */
 export class JobStore {
@@ -146,6 +159,14 @@ export class JobStore {
           if (batch.length === ROWS_PER_INSERT * 5) {
             many.run(batch);
             batch.length = 0;
+          }
+        } else if (r.k === 'b') {
+          for (let i = 0; i < r.v.length; i++) {
+            batch.push(runId, r.n, r.s[i], r.v[i], r.t[i]);
+            if (batch.length === ROWS_PER_INSERT * 5) {
+              many.run(batch);
+              batch.length = 0;
+            }
           }
         } else if (r.k === 'p') for (const [k, v] of Object.entries(r.d)) p.run(runId, k, JSON.stringify(v));
         else if (r.k === 'g') for (const [k, v] of Object.entries(r.d)) g.run(runId, k, String(v));

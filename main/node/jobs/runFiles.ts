@@ -294,26 +294,55 @@ export class FileTail {
   }
 }
 
-/** Parses metric-file lines; a malformed line is skipped (a job killed mid-write leaves half a line). */
+/** A column of a batch record: little-endian float64 in base64; undefined when it is not one. */
+function float64s(b64: unknown): Float64Array | undefined {
+  if (typeof b64 !== 'string') return undefined;
+  const buf = Buffer.from(b64, 'base64');
+  if (buf.length % 8) return undefined;
+  const out = new Float64Array(buf.length / 8);
+  for (let i = 0; i < out.length; i++) out[i] = buf.readDoubleLE(i * 8);
+  return out;
+}
+
+/** A parsed record checked (and a batch decoded), or undefined when it is malformed. */
+function checked(r: Record<string, unknown>): MetricRecord | undefined {
+  if (r.k === 'b') {
+    const [v, s, t] = [float64s(r.v), float64s(r.s), float64s(r.t)];
+    if (typeof r.n !== 'string' || !v || !s || !t || s.length !== v.length || t.length !== v.length) return undefined;
+    if (v.every(Number.isFinite) && s.every(Number.isFinite)) return { k: 'b', n: r.n, v, s, t };
+    // Keep the points that are numbers (the client drops the others before writing; a hand-written file may not).
+    const keep = [...v.keys()].filter((i) => Number.isFinite(v[i]) && Number.isFinite(s[i]));
+    return { k: 'b', n: r.n, v: Float64Array.from(keep, (i) => v[i]!), s: Float64Array.from(keep, (i) => s[i]!), t: Float64Array.from(keep, (i) => t[i]!) };
+  }
+  if (r.k === 'm') return typeof r.n === 'string' && Number.isFinite(r.v) && Number.isFinite(r.s) ? (r as MetricRecord) : undefined;
+  if (r.k === 'p' || r.k === 'g') return r.d && typeof r.d === 'object' ? (r as MetricRecord) : undefined;
+  if (r.k === 'a') return typeof r.p === 'string' ? (r as MetricRecord) : undefined;
+  return undefined;
+}
+
+/** Parses metric-file lines; a malformed line or record is skipped (a job killed mid-write leaves half a line). */
 export function parseMetricLines(lines: string[]): MetricRecord[] {
-  let parsed: MetricRecord[] | undefined;
+  let parsed: Record<string, unknown>[] | undefined;
   try {
     // One native parse for the batch; a torn line sends us to the line-by-line path below.
-    parsed = JSON.parse(`[${lines.filter(Boolean).join(',')}]`) as MetricRecord[];
+    parsed = JSON.parse(`[${lines.filter(Boolean).join(',')}]`) as Record<string, unknown>[];
   } catch {
     parsed = undefined;
   }
-  if (parsed && parsed.every((r) => r.k !== 'm' || (typeof r.n === 'string' && Number.isFinite(r.v) && Number.isFinite(r.s)))) return parsed;
-  const out: MetricRecord[] = [];
-  for (const l of lines) {
-    try {
-      const r = JSON.parse(l) as MetricRecord;
-      if (r.k === 'm' && typeof r.n === 'string' && Number.isFinite(r.v) && Number.isFinite(r.s)) out.push(r);
-      else if ((r.k === 'p' || r.k === 'g') && r.d && typeof r.d === 'object') out.push(r);
-      else if (r.k === 'a' && typeof r.p === 'string') out.push(r);
-    } catch {
-      // skipped
+  if (!parsed) {
+    parsed = [];
+    for (const l of lines) {
+      try {
+        parsed.push(JSON.parse(l) as Record<string, unknown>);
+      } catch {
+        // skipped
+      }
     }
+  }
+  const out: MetricRecord[] = [];
+  for (const r of parsed) {
+    const c = r && typeof r === 'object' ? checked(r) : undefined;
+    if (c) out.push(c);
   }
   return out;
 }

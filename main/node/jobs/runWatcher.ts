@@ -165,10 +165,11 @@ export class RunWatcher {
           this.store.ingest(this.run.id, records, m.offset, file);
           const byName = new Map<string, MetricSeries>();
           for (const r of records) {
-            if (r.k !== 'm') continue;
+            if (r.k !== 'm' && r.k !== 'b') continue;
             let s = byName.get(r.n);
             if (!s) byName.set(r.n, (s = { name: r.n, points: [] }));
-            s.points.push({ step: r.s, value: r.v, t: r.t });
+            if (r.k === 'm') s.points.push({ step: r.s, value: r.v, t: r.t });
+            else for (let i = 0; i < r.v.length; i++) s.points.push({ step: r.s[i]!, value: r.v[i]!, t: r.t[i]! });
           }
           if (byName.size) this.hooks.onMetrics([...byName.values()]);
           if (!exit) break;

@@ -5,10 +5,12 @@ run's metrics file every half second (and at exit), so a training loop pays micr
 Outside Lathe (no LATHE_RUN_DIR) every call is a no-op, announced once on stderr.
 """
 import atexit
+import base64
 import json
 import os
 import sys
 import threading
+from array import array
 from time import time as _now
 
 __all__ = ["log_metric", "log_metrics", "log_params", "set_tags", "log_artifact", "params", "flush"]
@@ -31,6 +33,11 @@ _INF = float("inf")
 # Records buffered past this many are flushed at once rather than at the next half-second tick.
 _EARLY_FLUSH = 20000
 _wake = threading.Event()
+_BIG_ENDIAN = sys.byteorder == "big"
+
+
+def _b64(col):
+    return base64.b64encode(col.tobytes()).decode("ascii")
 
 
 def _warn():
@@ -65,6 +72,9 @@ def _flush():
             return
         buf, _buf = _buf, []
     parts = []
+    # Points go out as one record per metric and flush: values, steps and times as columns of little-endian
+    # float64 in base64 ({"k":"b",...}). Formatting a million floats as text took a second of the job's CPU.
+    cols = {}
     for r in buf:
         if r.__class__ is str:
             parts.append(r)
@@ -78,10 +88,27 @@ def _flush():
                 continue
             if v != v or v == _INF or v == -_INF:
                 continue
-        n = _names.get(r[0])
+        step = r[2]
+        if step.__class__ is not int and step.__class__ is not float:
+            try:
+                step = float(step)
+            except Exception:
+                print("lathe: metric %s has a step that is not a number (%r); skipped" % (r[0], r[2]), file=sys.stderr)
+                continue
+        c = cols.get(r[0])
+        if c is None:
+            c = cols[r[0]] = (array("d"), array("d"), array("d"))
+        c[0].append(v)
+        c[1].append(step)
+        c[2].append(r[3])
+    for name, c in cols.items():
+        n = _names.get(name)
         if n is None:
-            n = _names[r[0]] = json.dumps(str(r[0]))
-        parts.append('{"k":"m","n":%s,"v":%r,"s":%r,"t":%r}' % (n, v, r[2], r[3]))
+            n = _names[name] = json.dumps(str(name))
+        if _BIG_ENDIAN:
+            for col in c:
+                col.byteswap()
+        parts.append('{"k":"b","n":%s,"v":"%s","s":"%s","t":"%s"}' % (n, _b64(c[0]), _b64(c[1]), _b64(c[2])))
     if _TO_STDERR:
         # A partial line the job printed just before is split off by Lathe, so it stays the job's own text.
         sys.__stderr__.write("".join(_MARKER + p + "\n" for p in parts))
