@@ -250,7 +250,7 @@ export class RunWatcher {
       return;
     }
     if (this.lines < seg.olderFirst) {
-      this.hooks.onError(new Error(`log lines ${this.lines + 1}-${seg.olderFirst} were rotated out before they could be read (the core was away while the job wrote more than twice the log cap)`));
+      this.hooks.onError(new Error(`log lines ${this.lines + 1}-${seg.olderFirst} were rotated out before they could be read (the job wrote more than twice the log cap meanwhile; was the core away?)`));
       this.lines = seg.olderFirst;
     }
     this.log = seg.older;
