@@ -11,6 +11,7 @@ import type { Db } from '../store/database';
 import { JobStore, runInfo, type StoredRun } from './jobStore';
 import { gitLineage } from './lineage';
 import { containerRunEnv, localRunEnv, runArgv, type PlanInput } from './runPlan';
+import { GpuBook } from './gpuBook';
 import { ContainerRuns } from './containerRuns';
 import { RunWatcher } from './runWatcher';
 import { ShimLauncher } from './shimLauncher';
@@ -171,16 +172,13 @@ export class JobService implements IJobService {
       const all = await this.hostGpus();
       if (this.disposed) return;
       const running = this.store.list({ status: ['running'], limit: 10_000 });
-      const busyGpus = new Set(running.flatMap((r) => r.gpus));
+      const gpus = new GpuBook(running.map((r) => ({ engine: this.engineOf(r.spec), want: r.spec.resources?.gpus ?? 0, gpus: r.gpus })));
       let slots = (this.config.concurrency ?? Math.max(1, cpus().length)) - running.length;
       const queued = this.store.queued();
       for (const r of queued) {
         if (slots <= 0 || this.disposed) break;
-        const want = r.spec.resources?.gpus ?? 0;
-        const free = all.filter((g) => !busyGpus.has(g));
-        const pick = Array.isArray(want) ? (want.every((g) => free.includes(g)) ? want : undefined) : free.length >= want ? free.slice(0, want) : undefined;
+        const pick = gpus.take(this.engineOf(r.spec), r.spec.resources?.gpus ?? 0, all);
         if (!pick) continue; // waits for GPUs; a lower-priority run that fits may go first
-        for (const g of pick) busyGpus.add(g);
         slots--;
         await this.launch(r, pick).catch((err: Error) => this.finish(r.id, 'failed', null, `could not start: ${err.message}`));
       }
@@ -191,6 +189,11 @@ export class JobService implements IJobService {
       this.scheduleAgain = false;
       await this.schedule();
     }
+  }
+
+  /** Whose GPUs a run uses: this host's ('local'), or a container engine's (its address). */
+  private engineOf(spec: JobSpec): string {
+    return spec.target === 'local' ? 'local' : `docker ${spec.target.docker.host ?? (this.config.env ?? process.env).DOCKER_HOST ?? 'unix:///var/run/docker.sock'}`;
   }
 
   private async launch(r: StoredRun, gpus: string[]): Promise<void> {
@@ -383,4 +386,3 @@ export class JobService implements IJobService {
     this._onDidChangeRun.dispose();
   }
 }
-
