@@ -48,8 +48,15 @@ export function jobsWorld(cleanups: (() => unknown)[], extra: Partial<JobService
 }
 
 /** Waits until a run has ended and returns it. */
-export const runEnded = async (jobs: JobService, id: string, ms = 30_000) =>
-  (await waitFor(async () => {
+export const runEnded = async (jobs: JobService, id: string, ms = 30_000) => {
+  try {
+    return (await waitFor(async () => {
+      const r = (await jobs.list()).find((x) => x.id === id);
+      return r && r.status !== 'queued' && r.status !== 'running' ? r : undefined;
+    }, `run ${id} to end`, ms))!;
+  } catch (err) {
+    // Say where it stuck: still queued (waiting for a slot or GPUs) or running (its end not seen).
     const r = (await jobs.list()).find((x) => x.id === id);
-    return r && r.status !== 'queued' && r.status !== 'running' ? r : undefined;
-  }, `run ${id} to end`, ms))!;
+    throw new Error(`${(err as Error).message}; it is ${r ? `${r.status}${r.reason ? ` (${r.reason})` : ''}` : 'gone'}`);
+  }
+};

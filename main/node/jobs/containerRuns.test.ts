@@ -1,5 +1,4 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -61,32 +60,27 @@ describe('jobs in containers (podman through dockerode)', () => {
   }, 90_000);
 
   it("asks the engine for GPUs through DeviceRequests, and gives an engine's GPUs to one count-asking run at a time", async () => {
-    // podman here has no GPUs and drops DeviceRequests, so what is checked is what Lathe asks of the engine (the bytes
-    // on its socket, through a relay) and when: a run waits while another that asked for a count holds the engine,
-    // and none waits on this host's GPUs (it has none).
-    const dir = mkdtempSync(join(tmpdir(), 'lathe-relay-'));
-    const sent: Buffer[] = [];
-    const relay = createServer((client) => {
-      const engine = connect(podman.host.slice('unix://'.length));
-      client.on('data', (d: Buffer) => sent.push(d));
-      client.pipe(engine).pipe(client);
-      client.on('error', () => engine.destroy());
-      engine.on('error', () => client.destroy());
-    });
-    await new Promise<void>((r) => relay.listen(join(dir, 'engine.sock'), r));
-    cleanups.push(() => (relay.close(), rmSync(dir, { recursive: true, force: true })));
+    // podman here has no GPUs and drops DeviceRequests (its inspect shows none), so the test records what Lathe asks
+    // the engine for: the create options, on their way to the real engine (observed, not replaced). It also checks
+    // when: a run waits while another that asked for a count holds the engine, and none waits on this host's GPUs.
+    const created: Docker.ContainerCreateOptions[] = [];
+    const create = Docker.prototype.createContainer;
+    Docker.prototype.createContainer = function (this: Docker, opts: Docker.ContainerCreateOptions) {
+      created.push(opts);
+      return create.call(this, opts);
+    } as typeof create;
+    cleanups.push(() => (Docker.prototype.createContainer = create));
     const { jobs, work } = jobsWorld(cleanups);
-    const t = { docker: { host: `unix://${join(dir, 'engine.sock')}`, image: TEST_IMAGE } };
-    const a = await jobs.submit({ name: 'g-count', command: ['sleep', '1.5'], resources: { gpus: 1 }, target: t }, { baseDir: work });
-    const b = await jobs.submit({ name: 'g-count-2', command: ['true'], resources: { gpus: 1 }, target: t }, { baseDir: work });
-    const c = await jobs.submit({ name: 'g-ids', command: ['true'], resources: { gpus: ['0', '1'] }, target: t }, { baseDir: work });
+    const a = await jobs.submit({ name: 'g-count', command: ['sleep', '1.5'], resources: { gpus: 1 }, target: target() }, { baseDir: work });
+    const b = await jobs.submit({ name: 'g-count-2', command: ['true'], resources: { gpus: 1 }, target: target() }, { baseDir: work });
+    const c = await jobs.submit({ name: 'g-ids', command: ['true'], resources: { gpus: ['0', '1'] }, target: target() }, { baseDir: work });
     const [da, db, dc] = await Promise.all([a, b, c].map((r) => runEnded(jobs, r.id, 60_000)));
     expect([da.status, db.status, dc.status]).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(Date.parse(db.startedAt!)).toBeGreaterThanOrEqual(Date.parse(da.endedAt!));
     expect(Date.parse(dc.startedAt!)).toBeGreaterThanOrEqual(Date.parse(da.endedAt!));
-    const wire = Buffer.concat(sent).toString('latin1');
-    expect(wire).toContain('"DeviceRequests":[{"Driver":"nvidia","Count":1,"Capabilities":[["gpu"]]}]');
-    expect(wire).toContain('"DeviceRequests":[{"Driver":"nvidia","DeviceIDs":["0","1"],"Capabilities":[["gpu"]]}]');
+    const asked = created.map((o) => o.HostConfig?.DeviceRequests);
+    expect(asked).toContainEqual([{ Driver: 'nvidia', Count: 1, Capabilities: [['gpu']] }]);
+    expect(asked).toContainEqual([{ Driver: 'nvidia', DeviceIDs: ['0', '1'], Capabilities: [['gpu']] }]);
     expect((await jobs.get(c.id)).gpus).toEqual(['0', '1']);
   }, 120_000);
 
