@@ -80,8 +80,11 @@ function EnvSettings() {
   const [s3Region, setS3Region] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [saved, setSaved] = useState(false);
+  /** The stored values have arrived: until then the fields are read-only, or a late answer would overwrite typing. */
+  const [loaded, setLoaded] = useState(false);
   const load = () =>
     void services.settings.get().then((s) => {
+      setLoaded(true);
       setChannels(s.envs.channels.join(' '));
       setOverride(s.envs.overrideChannels);
       setOffline(s.envs.offline);
@@ -106,39 +109,44 @@ function EnvSettings() {
       onToggle={(e) => {
         const o = (e.target as HTMLDetailsElement).open;
         setOpen(o);
-        if (o) load();
+        if (o) {
+          setLoaded(false);
+          load();
+        }
       }}
     >
       <summary>Channels and registry</summary>
-      <label className="stack">
-        Channels, in priority order
-        <input aria-label="Channels for every change" placeholder="conda-forge file:///srv/channel" value={channels} onChange={(e) => setChannels(e.target.value)} spellCheck={false} />
-      </label>
-      <label className="check">
-        <input type="checkbox" checked={override} onChange={(e) => setOverride(e.target.checked)} /> Only these channels
-      </label>
-      <label className="check">
-        <input type="checkbox" aria-label="Offline" checked={offline} onChange={(e) => setOffline(e.target.checked)} /> Offline
-      </label>
-      <label className="stack">
-        Registry: a folder, a team Lathe server&apos;s URL (secret REGISTRY_TOKEN) or s3://bucket/prefix (secrets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)
-        <input aria-label="Registry" placeholder="(the data dir's env-registry)" value={registry} onChange={(e) => setRegistry(e.target.value.trim())} spellCheck={false} />
-      </label>
-      {registry.startsWith('s3://') && (
-        <>
-          <label className="stack">
-            S3 endpoint (MinIO, Ceph…; empty for AWS)
-            <input aria-label="S3 endpoint" placeholder="https://minio.example.com:9000" value={s3Endpoint} onChange={(e) => setS3Endpoint(e.target.value.trim())} spellCheck={false} />
-          </label>
-          <label className="stack">
-            S3 region
-            <input aria-label="S3 region" placeholder="us-east-1" value={s3Region} onChange={(e) => setS3Region(e.target.value.trim())} spellCheck={false} />
-          </label>
-        </>
-      )}
-      <button type="button" onClick={() => void save()}>
-        Save
-      </button>
+      <fieldset disabled={!loaded} aria-busy={!loaded} className="plain-fieldset">
+        <label className="stack">
+          Channels, in priority order
+          <input aria-label="Channels for every change" placeholder="conda-forge file:///srv/channel" value={channels} onChange={(e) => setChannels(e.target.value)} spellCheck={false} />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={override} onChange={(e) => setOverride(e.target.checked)} /> Only these channels
+        </label>
+        <label className="check">
+          <input type="checkbox" aria-label="Offline" checked={offline} onChange={(e) => setOffline(e.target.checked)} /> Offline
+        </label>
+        <label className="stack">
+          Registry: a folder, a team Lathe server&apos;s URL (secret REGISTRY_TOKEN) or s3://bucket/prefix (secrets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)
+          <input aria-label="Registry" placeholder="(the data dir's env-registry)" value={registry} onChange={(e) => setRegistry(e.target.value.trim())} spellCheck={false} />
+        </label>
+        {registry.startsWith('s3://') && (
+          <>
+            <label className="stack">
+              S3 endpoint (MinIO, Ceph…; empty for AWS)
+              <input aria-label="S3 endpoint" placeholder="https://minio.example.com:9000" value={s3Endpoint} onChange={(e) => setS3Endpoint(e.target.value.trim())} spellCheck={false} />
+            </label>
+            <label className="stack">
+              S3 region
+              <input aria-label="S3 region" placeholder="us-east-1" value={s3Region} onChange={(e) => setS3Region(e.target.value.trim())} spellCheck={false} />
+            </label>
+          </>
+        )}
+        <button type="button" onClick={() => void save()}>
+          Save
+        </button>
+      </fieldset>
       {saved && <span role="status"> Saved</span>}
       {error && (
         <p role="alert" className="error">
