@@ -188,6 +188,24 @@ describe('pack and unpack', () => {
     for (let i = 0; i < 20; i++) expect(readFileSync(join(dest, 'lib', `s${i}.py`), 'utf8')).toBe(`print(${i})\n`.repeat(i * 100));
   });
 
+  it('a cancelled .tar.zst pack says so and leaves no archive, and nothing fails unhandled behind it', async () => {
+    const base = tmp();
+    const src = relocatableEnv(join(base, 'envs', 'c'));
+    const ctl = new AbortController();
+    ctl.abort();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(packEnv({ prefix: src, name: 'c', output: join(base, 'c.tar.zst'), createdBy: 'test', signal: ctl.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+      await new Promise((r) => setTimeout(r, 100)); // unhandled rejections are reported after a turn of the loop
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    expect(readdirSync(base)).toEqual(['envs']);
+  });
+
   it('hashes an archive while it is being written exactly as a second read would', async () => {
     const base = tmp();
     const f = join(base, 'growing.bin');

@@ -174,7 +174,7 @@ export async function packEnv(o: PackOptions): Promise<PackResult> {
   const isSmall = (e: WalkEntry) => e.type === 'file' && e.size! <= SMALL;
   const changed = (e: WalkEntry) => new AppError('PACK_CHANGED', `${e.path} shrank while it was being packed; stop what is changing the env and pack again.`);
   /** Buffers for whole-file reads, reused: a fresh half-megabyte per file cost more than reading it (allocation, page
-   *  faults, garbage collection). AHEAD reads and what waits in the pipe fit in POOLED, so a read always gets one. */
+   *  faults, garbage collection). AHEAD reads and what waits in the pipe fit in it, so a read always gets one. */
   const pool = new BufferPool(SMALL, AHEAD + 16);
   /** A small file read whole (into a pooled buffer when it is big enough to matter); `done` hands the buffer back. */
   async function readWhole(e: WalkEntry): Promise<{ data: Buffer; done: () => void }> {
@@ -299,9 +299,10 @@ export async function packEnv(o: PackOptions): Promise<PackResult> {
       // A partial file left by a pack that died must go first: the hash would read its bytes before zstd truncates it.
       await rm(partial, { force: true });
       const written = zstdToFile(writeTar, partial, o.signal);
-      const hashed = hashGrowing(partial, written);
-      await written;
-      ({ sha256, bytes: archiveBytes } = await hashed);
+      // Both awaited together: when the pack fails, the hash fails with it, and neither rejection goes unhandled
+      // (one would stop the core).
+      const [, hashed] = await Promise.all([written, hashGrowing(partial, written)]);
+      ({ sha256, bytes: archiveBytes } = hashed);
     } else {
       const hash = createHash('sha256');
       let bytes = 0;
