@@ -1,7 +1,7 @@
 import { BrowserWindow, Menu, app, dialog, ipcMain, safeStorage, screen, session, shell } from 'electron';
 import Store from 'electron-store';
 import { join } from 'node:path';
-import { resolveDataDir } from '../main/node/paths';
+import { resolveDataDir } from '../main/base/node/paths';
 import { generateToken } from '../main/server/auth';
 import { CoreProcess } from './coreProcess';
 import { registerDesktopHost } from './desktopHost';

@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { Emitter, type IDisposable } from '../main/common/event';
-import { withoutCoreSecrets } from '../main/common/coreEnv';
+import { withoutCoreSecrets } from '../main/base/node/coreEnv';
+import { isOwnProcessAlive, pidState, signalGroup } from '../main/base/node/processes';
 import { AppError } from '../main/common/errors';
 import { generateSecret } from './secret';
 import type { JupyterCommand } from './findJupyter';
@@ -134,8 +135,8 @@ export class JupyterServerSupervisor implements IDisposable {
     if (adopted !== undefined) {
       signalGroup(adopted, 'SIGTERM');
       const end = Date.now() + 5000;
-      while (alive(adopted) && Date.now() < end) await sleep(50);
-      if (alive(adopted)) signalGroup(adopted, 'SIGKILL');
+      while (pidState(adopted) !== 'gone' && Date.now() < end) await sleep(50);
+      if (pidState(adopted) !== 'gone') signalGroup(adopted, 'SIGKILL');
     }
     this.remember(undefined);
     const child = this.child;
@@ -171,7 +172,7 @@ export class JupyterServerSupervisor implements IDisposable {
     }
     if (!memory || !prev) return false;
     const forget = () => (this.remember(undefined), false);
-    if (prev.rootDir !== this.options.rootDir || !alive(prev.pid)) return forget();
+    if (prev.rootDir !== this.options.rootDir || !isOwnProcessAlive(prev.pid)) return forget();
     try {
       const r = await fetch(new URL('api/status', prev.url), { headers: { authorization: `token ${prev.token}` }, signal: AbortSignal.timeout(3000) });
       if (!r.ok) return forget();
@@ -183,7 +184,7 @@ export class JupyterServerSupervisor implements IDisposable {
     this.adoptedPid = prev.pid;
     const pid = prev.pid;
     this.liveness = setInterval(() => {
-      if (alive(pid)) return;
+      if (isOwnProcessAlive(pid)) return;
       clearInterval(this.liveness);
       if (this.adoptedPid !== pid) return;
       this.adoptedPid = undefined;
@@ -301,27 +302,6 @@ export class JupyterServerSupervisor implements IDisposable {
       } catch {
         // Counted; try again after the next delay.
       }
-    }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Gone.
     }
   }
 }

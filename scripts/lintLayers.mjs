@@ -1,42 +1,68 @@
-// Enforces the layer table in ../shared/STYLE.md: imports point inward. Like VS Code's code-layering rule,
-// it fails the build on an import that crosses a layer. Usage: node scripts/lintLayers.mjs [root]
+// Enforces the layer table in ARCHITECTURE.md: imports point inward, areas of main/node do not import each other, and
+// each layer imports only the packages it lists. Like VS Code's code-layering rule, it fails the build on a break. Usage: node scripts/lintLayers.mjs [root]
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-const ELECTRON = /^(electron|electron-store|electron-builder)(\/|$)/;
-const UI_PACKAGES = /^(react|react-dom|@xterm\/|monaco-editor|recharts|@vitejs\/)/;
-const SERVER_PACKAGES = /^(ws|node-pty|better-sqlite3|conf|dockerode|simple-git|@jupyterlab\/services)(\/|$)/;
+const DOC = 'ARCHITECTURE.md "Layers"';
+
+/** The layer folders, innermost first. `main/node/<area>/` is one layer whose areas may not import each other. */
+const LAYERS = [
+  ['main/common/', 'common'],
+  ['main/base/', 'base'],
+  ['main/node/', 'node'],
+  ['main/server/', 'server'],
+  ['kernels/', 'kernels'],
+  ['renderer/', 'renderer'],
+  ['electron/', 'electron'],
+  ['e2e/', 'e2e'],
+];
+
+/** Which layers each layer may import (by relative path). Anything not listed is refused. */
+const ALLOWED = {
+  common: ['common'],
+  base: ['common', 'base'],
+  kernels: ['common', 'base', 'kernels'],
+  node: ['common', 'base', 'kernels', 'node'],
+  server: ['common', 'base', 'kernels', 'node', 'server'],
+  renderer: ['common', 'renderer'],
+  electron: ['common', 'base', 'kernels', 'node', 'server', 'electron'],
+  e2e: ['common', 'e2e'],
+};
+
+/**
+ * The packages each layer may import (a name, or a scope ending in "/"); anything else fails. Node built-ins are
+ * allowed where `builtins` is true. Tests may also import what `tests` lists.
+ */
+export const PACKAGES = {
+  common: { builtins: false, packages: ['zod'] },
+  base: { builtins: true, packages: ['better-sqlite3'] },
+  kernels: { builtins: true, packages: ['@jupyterlab/services', 'ws', 'better-sqlite3'] },
+  node: { builtins: true, packages: ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'better-sqlite3', 'conf', 'dockerode', 'node-pty', 'simple-git', 'yaml'] },
+  server: { builtins: true, packages: ['ws', 'yaml'], tests: ['better-sqlite3'] },
+  renderer: { builtins: false, packages: ['react', 'react-dom', '@xterm/', 'monaco-editor', 'recharts', 'dompurify', 'katex', 'marked'], tests: ['jsdom'] },
+  electron: { builtins: true, packages: ['electron', 'electron-store'] },
+  e2e: { builtins: true, packages: ['@playwright/test', 'playwright-core'] },
+};
+const TEST_PACKAGES = ['vitest'];
 
 /** The layer a repo-relative path belongs to, or undefined for files outside the table. */
 export function layerOf(rel) {
   const p = rel.split(sep).join('/');
-  for (const [prefix, layer] of [
-    ['main/common/', 'common'],
-    ['main/node/', 'node'],
-    ['main/server/', 'server'],
-    ['kernels/', 'kernels'],
-    ['renderer/', 'renderer'],
-    ['electron/', 'electron'],
-    ['e2e/', 'e2e'],
-  ]) {
-    if (p.startsWith(prefix)) return layer;
-  }
+  for (const [prefix, layer] of LAYERS) if (p.startsWith(prefix)) return layer;
   return undefined;
 }
 
-/** Which layers each layer may import (by relative path). */
-const ALLOWED = {
-  common: ['common'],
-  node: ['common', 'node', 'kernels'],
-  kernels: ['common', 'kernels'],
-  server: ['common', 'node', 'kernels', 'server'],
-  renderer: ['common', 'renderer'],
-  electron: ['common', 'node', 'kernels', 'server', 'electron'],
-  e2e: ['common', 'e2e'],
-};
+/** The area folder of a file under main/node/ ("jobs" for main/node/jobs/x.ts), else undefined. */
+export function areaOf(rel) {
+  const m = /^main\/node\/([^/]+)\//.exec(rel.split(sep).join('/'));
+  return m?.[1];
+}
+
+const packageName = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+const listed = (list, name) => list.some((p) => (p.endsWith('/') ? name.startsWith(p) : name === p));
 
 /** Returns a message if importing `spec` from repo-relative `fromRel` breaks the table, else undefined. */
 export function checkImport(fromRel, spec) {
@@ -45,25 +71,30 @@ export function checkImport(fromRel, spec) {
   if (!from || /\.config\.[cm]?[jt]s$/.test(fromRel)) return undefined;
   const isTest = /\.test\.tsx?$/.test(fromRel);
   if (spec.startsWith('.')) {
-    const target = layerOf(join(dirname(fromRel), spec));
+    const targetRel = join(dirname(fromRel), spec);
+    const target = layerOf(targetRel);
     if (target === undefined) {
-      // Outside the table: only tooling (scripts/, config) may be reached, and only by tests and the shell's build.
-      return from === 'e2e' || isTest ? undefined : `${from} may not import ${spec} (outside the layer folders)`;
+      // Outside the table: only tooling (scripts/, config) may be reached, and only by tests and e2e.
+      return from === 'e2e' || isTest ? undefined : `${from} may not import ${spec} (outside the layer folders); see ${DOC}`;
     }
-    if (!ALLOWED[from].includes(target)) return `${from} may not import ${target} (${spec})`;
+    if (!ALLOWED[from].includes(target)) return `${from} may not import ${target} (${spec}); see ${DOC}`;
+    // Areas talk through their contracts in main/common or are wired in the composition root; tests may compose areas.
+    if (from === 'node' && target === 'node' && !isTest && areaOf(targetRel) !== areaOf(fromRel)) {
+      return `main/node/${areaOf(fromRel)} may not import another area (${spec}): go through its contract in main/common or the composition root; see ${DOC}`;
+    }
     return undefined;
   }
-  if (ELECTRON.test(spec) && from !== 'electron') return `only electron/ may import ${spec}`;
-  if (from === 'common') {
-    if (BUILTINS.has(spec)) return `main/common is the platform-free contract: no Node built-ins (${spec})`;
-    if (UI_PACKAGES.test(spec) || SERVER_PACKAGES.test(spec)) return `main/common may not import ${spec}`;
+  const rules = PACKAGES[from];
+  if (BUILTINS.has(spec)) {
+    if (rules.builtins || (isTest && from === 'renderer')) return undefined;
+    return from === 'common'
+      ? `main/common is the platform-free contract: no Node built-ins (${spec}); see ${DOC}`
+      : `the renderer runs in a browser: no Node built-ins (${spec}); see ${DOC}`;
   }
-  if (from === 'renderer') {
-    if (BUILTINS.has(spec) && !isTest) return `the renderer runs in a browser: no Node built-ins (${spec})`;
-    if (SERVER_PACKAGES.test(spec)) return `the renderer may not import the server-side package ${spec}`;
-  }
-  if ((from === 'node' || from === 'kernels' || from === 'server') && UI_PACKAGES.test(spec)) return `${from} may not import the UI package ${spec}`;
-  return undefined;
+  const name = packageName(spec);
+  if (listed(rules.packages, name) || (isTest && (listed(TEST_PACKAGES, name) || listed(rules.tests ?? [], name)))) return undefined;
+  if (/^electron(-store|-builder)?$/.test(name)) return `only electron/ may import ${spec}; see ${DOC}`;
+  return `${from} may not import the package ${name}: it is not in that layer's list (PACKAGES in scripts/lintLayers.mjs); see ${DOC}`;
 }
 
 const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;(=])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[\s;(=])import\s*['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)/gm;
@@ -108,6 +139,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const root = resolve(process.argv[2] ?? fileURLToPath(new URL('..', import.meta.url)));
   const problems = lint(root);
   for (const p of problems) console.error(`layer violation: ${p}`);
-  console.log(problems.length ? `lint: ${problems.length} layer violation(s); see ../shared/STYLE.md "Folders are layers"` : 'lint: layers OK');
+  console.log(problems.length ? `lint: ${problems.length} layer violation(s); see ${DOC}` : 'lint: layers OK');
   process.exit(problems.length ? 1 : 0);
 }

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AppError } from '../common/errors';
 import type { RpcClient } from '../common/rpcClient';
-import { resolveDataDir } from '../node/paths';
+import { resolveDataDir } from '../base/node/paths';
 import { connectToCore, type CoreTarget } from './coreClient';
 import { localSocketPath } from './localSocket';
 

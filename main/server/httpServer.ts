@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES } from '../common/rpc';
 import type { RpcServer } from '../common/rpcServer';
-import type { Logger } from '../node/log/logger';
+import type { Logger } from '../base/node/logger';
 import { RPC_PROTOCOL, RequestGuard, bearerOf, isAuthorized, secretsEqual, sessionCookieName, sessionValue } from './auth';
 import { notAuthorisedPage } from './pages';
 import { serveStatic } from './staticFiles';

@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeEnv, makeInstallation, type FakePackage } from '../test/condaFixture';
-import { Logger } from '../../main/node/log/logger';
+import { Logger } from '../../main/base/node/logger';
 import { SettingsService } from '../../main/node/settings/settingsService';
-import { openDatabase } from '../../main/node/store/database';
+import { openDatabase } from '../../main/base/node/database';
 import { EnvService } from '../../main/node/envs/envService';
 import { median, report } from './benchUtil';
 

@@ -8,9 +8,9 @@ import { join, resolve } from 'node:path';
 import { chunkLines, type RunInfo } from '../../main/common/jobs';
 import { EnvService } from '../../main/node/envs/envService';
 import { JobService } from '../../main/node/jobs/jobService';
-import { Logger } from '../../main/node/log/logger';
+import { Logger } from '../../main/base/node/logger';
 import { SettingsService } from '../../main/node/settings/settingsService';
-import { openDatabase } from '../../main/node/store/database';
+import { openDatabase } from '../../main/base/node/database';
 
 const here = process.env.GPU_CARRY ?? '.gpucarry';
 const dir = mkdtempSync(join(tmpdir(), 'lathe-gpu-'));

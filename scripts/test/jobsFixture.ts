@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvService } from '../../main/node/envs/envService';
 import { JobService, type JobServiceConfig } from '../../main/node/jobs/jobService';
-import { Logger } from '../../main/node/log/logger';
+import { Logger } from '../../main/base/node/logger';
 import { SettingsService } from '../../main/node/settings/settingsService';
-import { openDatabase, type Db } from '../../main/node/store/database';
+import { openDatabase, type Db } from '../../main/base/node/database';
 import { tempDir, waitFor } from './tempDir';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,5 +1,5 @@
 import type { CondaInstallation, EnvSummary } from '../../common/envs';
-import type { Db } from '../store/database';
+import type { Db } from '../../base/node/database';
 import type { CondaInfo } from './condaLocator';
 
 /** The last scan in SQLite, so the env list shows at once on the next launch while a refresh runs. */

@@ -7,9 +7,9 @@ import { KernelService } from '../../../kernels/kernelService';
 import { latheJupyterPath } from '../../../kernels/kernelspecs';
 import { makeInstallation, pythonEnv } from '../../../scripts/test/condaFixture';
 import { tempDir } from '../../../scripts/test/tempDir';
-import { Logger } from '../log/logger';
+import { Logger } from '../../base/node/logger';
 import { SettingsService } from '../settings/settingsService';
-import { openDatabase } from '../store/database';
+import { openDatabase } from '../../base/node/database';
 import { EnvService } from './envService';
 
 // Integration: an env in conda's layout whose bin/python is Debian's python3 (it has ipykernel), found by

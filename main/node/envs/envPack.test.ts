@@ -11,9 +11,9 @@ import { tempDirs } from '../../../scripts/test/tempDir';
 import { hashGrowing, sha256File } from './archiveFiles';
 import { packEnv } from './envPack';
 import { unpackEnv } from './envUnpack';
-import { extractTar, unsafeEntry } from './tarExtract';
+import { extractTar, unsafeEntry } from '../../base/node/tarExtract';
 import { fixShebang, replaceBinary } from './relocate';
-import { END_OF_ARCHIVE, entryHeader, padding, type TarEntry } from './tarWriter';
+import { END_OF_ARCHIVE, entryHeader, padding, type TarEntry } from '../../base/node/tarWriter';
 
 const dirs = tempDirs('lathe-pack-');
 const tmp = dirs.make;

@@ -13,7 +13,7 @@ import { hashGrowing, sha256File } from './archiveFiles';
 import { channelName, readRecords, type CondaRecord } from './condaMeta';
 import { CONDA_UNPACK_SCRIPT, MANIFEST_PATH } from './condaUnpackScript';
 import type { RelocEntry } from './relocate';
-import { END_OF_ARCHIVE, entryHeader, padding, type TarEntry } from './tarWriter';
+import { END_OF_ARCHIVE, entryHeader, padding, type TarEntry } from '../../base/node/tarWriter';
 
 /** The archive format a file name asks for. */
 export function formatOf(file: string, explicit?: PackFormat): PackFormat {

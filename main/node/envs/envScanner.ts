@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CondaInstallation, EnvSummary } from '../../common/envs';
-import type { Logger } from '../log/logger';
+import type { Logger } from '../../base/node/logger';
 import { historyTool, quickInfo, readHistory } from './condaMeta';
 import { condaInfo, findInstallations, type CondaInfo, type LocatorContext } from './condaLocator';
 import { condarcEnvsDirs, discoverPrefixes, environmentsTxtFiles, envsDirsOf, readEnvironmentsTxt } from './envDiscovery';

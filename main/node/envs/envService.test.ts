@@ -8,9 +8,9 @@ import { RpcServer } from '../../common/rpcServer';
 import { latheJupyterPath } from '../../../kernels/kernelspecs';
 import { makeEnv, makeInstallation, pythonEnv } from '../../../scripts/test/condaFixture';
 import { tempDir, waitFor } from '../../../scripts/test/tempDir';
-import { Logger } from '../log/logger';
+import { Logger } from '../../base/node/logger';
 import { SettingsService } from '../settings/settingsService';
-import { openDatabase, type Db } from '../store/database';
+import { openDatabase, type Db } from '../../base/node/database';
 import { EnvService } from './envService';
 
 const cleanups: (() => void)[] = [];

@@ -8,8 +8,8 @@ import { envKernelName, type EnvDetail, type EnvList, type EnvOpResult, type Env
 import type { CallContext } from '../../common/rpc';
 import type { ISettingsService } from '../../common/settings';
 import { listEnvKernelSpecs, removeEnvKernelSpec, writeEnvKernelSpec } from '../../../kernels/kernelspecs';
-import type { Logger } from '../log/logger';
-import type { Db } from '../store/database';
+import type { Logger } from '../../base/node/logger';
+import type { Db } from '../../base/node/database';
 import { activationVariables } from './activation';
 import { pipPackages, quickInfo, readHistory, readRecords, toPackages, treeSize } from './condaMeta';
 import { EnvCache } from './envCache';

@@ -10,7 +10,7 @@ import type { PackManifest, UnpackResult } from '../../common/envs';
 import { MANIFEST_PATH } from './condaUnpackScript';
 import { magic } from './archiveFiles';
 import { fixShebang, relocateFile } from './relocate';
-import { extractTar, unsafeEntry } from './tarExtract';
+import { extractTar, unsafeEntry } from '../../base/node/tarExtract';
 
 /** Options for unpacking. */
 export interface UnpackOptions {

@@ -3,8 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { END_OF_ARCHIVE, entryHeader, padding } from '../envs/tarWriter';
-import { extractTar } from '../envs/tarExtract';
+import { END_OF_ARCHIVE, entryHeader, padding } from '../../base/node/tarWriter';
+import { extractTar } from '../../base/node/tarExtract';
 
 /**
  * What a container on another host gets instead of bind mounts: Lathe copies the job's files in (the working

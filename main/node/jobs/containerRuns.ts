@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { AppError } from '../../common/errors';
-import type { Logger } from '../log/logger';
+import type { Logger } from '../../base/node/logger';
 import { RunLogWriter, type LogState } from './runLogWriter';
 import { copyArtifactsOut, recordedArtifacts, splitMetricsLine, tarForContainer } from './containerCopy';
 import type { ExitFile } from './jobShim';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { chunkLines, skipLines, type LogChunk, type MetricSeries, type RunInfo } from '../../common/jobs';
 import { processAlive, waitFor } from '../../../scripts/test/tempDir';
 import { makeInstallation, pythonEnv } from '../../../scripts/test/condaFixture';
-import type { Db } from '../store/database';
+import type { Db } from '../../base/node/database';
 import type { JobServiceConfig } from './jobService';
 import { jobsWorld, runEnded as ended } from '../../../scripts/test/jobsFixture';
 

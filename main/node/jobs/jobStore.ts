@@ -1,5 +1,5 @@
 import type { JobSpec, Lineage, MetricSeries, RunDetail, RunInfo, RunStatus } from '../../common/jobs';
-import type { Db } from '../store/database';
+import type { Db } from '../../base/node/database';
 
 interface Row {
   id: string;

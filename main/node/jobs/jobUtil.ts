@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isOwnProcessAlive } from '../../base/node/processes';
 import type { RunStatus } from '../../common/jobs';
 
 /** nvidia-smi's GPUs (index and UUID per device); none when it is missing. */
@@ -33,11 +34,7 @@ export function parseSize(s: string | undefined): number | undefined {
 
 /** Whether a pid is a live Lathe job shim (not a reused pid). */
 export function shimAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
+  if (!isOwnProcessAlive(pid)) return false;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('jobShim');
   } catch {

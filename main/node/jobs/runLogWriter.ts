@@ -1,6 +1,6 @@
 import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { writevAll } from '../writeAll';
+import { writevAll } from '../../base/node/writeAll';
 
 /** The writer's live state, in state.json (the shim adds its pids). */
 export interface LogState {

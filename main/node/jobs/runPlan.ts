@@ -1,5 +1,5 @@
 import { delimiter, join } from 'node:path';
-import { withoutCoreSecrets } from '../../common/coreEnv';
+import { withoutCoreSecrets } from '../../base/node/coreEnv';
 import type { EnvDetail } from '../../common/envs';
 import type { JobSpec } from '../../common/jobs';
 

@@ -1,5 +1,6 @@
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
+import { isOwnProcessAlive } from '../../base/node/processes';
 import type { LogChunk, MetricSeries, RunStatus } from '../../common/jobs';
 import type { JobStore, StoredRun } from './jobStore';
 import { cpuPercent, sampleGpus, sampleGroup, type GroupSample } from './systemSampler';
@@ -182,7 +183,7 @@ export class RunWatcher {
           .catch((err: Error) => this.hooks.onError(err))
           .finally(() => (this.sampling = false));
       }
-      if (!exit && this.run.shimPid && ++this.ticks % 10 === 0 && !alive(this.run.shimPid) && !(await readExit(this.dir))) {
+      if (!exit && this.run.shimPid && ++this.ticks % 10 === 0 && !isOwnProcessAlive(this.run.shimPid) && !(await readExit(this.dir))) {
         // The shim died without recording an end (killed, or signalled before it could set up).
         this.dispose();
         const cancelled = existsSync(join(this.dir, 'cancel'));
@@ -270,14 +271,5 @@ export class RunWatcher {
     this.fsWatch?.close();
     void this.log?.close();
     void this.after?.reader.close();
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

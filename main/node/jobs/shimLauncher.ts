@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { withoutCoreSecrets } from '../../common/coreEnv';
+import { withoutCoreSecrets } from '../../base/node/coreEnv';
 import type { LaunchFile } from './jobShim';
 
 /**

@@ -6,7 +6,7 @@ import { RpcClient, createProxy } from '../../common/rpcClient';
 import { RpcServer } from '../../common/rpcServer';
 import { SecretChannel } from '../../common/secrets';
 import { tempDirs } from '../../../scripts/test/tempDir';
-import { openDatabase } from '../store/database';
+import { openDatabase } from '../../base/node/database';
 import { SecretService } from './secretService';
 import { SecretStore, loadStoreKey } from './secretStore';
 

@@ -3,7 +3,7 @@ import { closeSync, constants, openSync, readFileSync, statSync, writeSync } fro
 import { join } from 'node:path';
 import { AppError } from '../../common/errors';
 import type { SecretKeySource } from '../../common/secrets';
-import type { Db } from '../store/database';
+import type { Db } from '../../base/node/database';
 
 /** The store's AES-256 key and where it came from. */
 export interface StoreKey {

@@ -5,7 +5,7 @@ import { createMemoryPortPair } from '../../common/memoryTransport';
 import { RpcClient, createProxy } from '../../common/rpcClient';
 import { RpcServer } from '../../common/rpcServer';
 import { SettingsChannel, type Settings } from '../../common/settings';
-import { Logger } from '../log/logger';
+import { Logger } from '../../base/node/logger';
 import { tempDir } from '../../../scripts/test/tempDir';
 import { SettingsService } from './settingsService';
 

@@ -3,7 +3,7 @@ import { Emitter } from '../../common/event';
 import { AppError } from '../../common/errors';
 import { formatZodError } from '../../common/rpc';
 import { SettingsSchema, type ISettingsService, type Settings, type SettingsPatch } from '../../common/settings';
-import type { Logger } from '../log/logger';
+import type { Logger } from '../../base/node/logger';
 
 /** Settings kept with `conf` in `<dataDir>/settings.json` (mode 0600), checked against SettingsSchema on every read and write. */
 export class SettingsService implements ISettingsService {

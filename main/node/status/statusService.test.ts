@@ -3,7 +3,7 @@ import { createMemoryPortPair } from '../../common/memoryTransport';
 import { RpcClient, createProxy } from '../../common/rpcClient';
 import { RpcServer } from '../../common/rpcServer';
 import { StatusChannel } from '../../common/status';
-import { openDatabase } from '../store/database';
+import { openDatabase } from '../../base/node/database';
 import { tempDir } from '../../../scripts/test/tempDir';
 import { StatusService } from './statusService';
 

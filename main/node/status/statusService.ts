@@ -1,5 +1,5 @@
 import type { CoreStatus, IStatusService, ServiceState } from '../../common/status';
-import type { Db } from '../store/database';
+import type { Db } from '../../base/node/database';
 
 /** Reports the core's version, start time, launch count and the state of each service. */
 export class StatusService implements IStatusService {

@@ -5,7 +5,7 @@ import { createMemoryPortPair } from '../../common/memoryTransport';
 import { RpcClient, createProxy } from '../../common/rpcClient';
 import { RpcServer } from '../../common/rpcServer';
 import { TerminalChannel, TerminalFlow, type ITerminalService, type TerminalOutput } from '../../common/terminal';
-import { Logger } from '../log/logger';
+import { Logger } from '../../base/node/logger';
 import { processAlive, tempDir, waitFor } from '../../../scripts/test/tempDir';
 import { TerminalService } from './terminalService';
 

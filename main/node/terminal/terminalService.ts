@@ -2,12 +2,12 @@ import { spawn } from 'node-pty';
 import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
-import { withoutCoreSecrets } from '../../common/coreEnv';
+import { withoutCoreSecrets } from '../../base/node/coreEnv';
 import { Emitter, type Event } from '../../common/event';
 import { AppError, ErrorCode } from '../../common/errors';
 import { CreateTerminalSchema, type CreateTerminalOptions, type ITerminalService, type TerminalDefaults, type TerminalInfo, type TerminalOutput } from '../../common/terminal';
 import type { CallContext } from '../../common/rpc';
-import type { Logger } from '../log/logger';
+import type { Logger } from '../../base/node/logger';
 import { PtyTerminal } from './ptyTerminal';
 
 /** Configuration of the terminal service. */

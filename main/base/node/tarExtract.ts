@@ -2,7 +2,7 @@ import { close, closeSync, linkSync, lstatSync, mkdirSync, open, realpathSync, s
 import { join, posix, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../common/errors';
-import { writevAll } from '../writeAll';
+import { writevAll } from './writeAll';
 
 /** Why an archive entry may not be extracted, or undefined when it is safe (a lexical check of names and links). */
 export function unsafeEntry(path: string, type: string, linkpath: string | undefined): string | undefined {
