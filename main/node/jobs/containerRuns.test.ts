@@ -44,6 +44,23 @@ describe('jobs in containers (podman through dockerode)', () => {
     expect(labelled).toHaveLength(1);
   }, 60_000);
 
+  it('keeps emoji and CJK whole when the program writes a character in two pieces', async () => {
+    const { jobs, work } = jobsWorld(cleanups);
+    // Each character is written as two flushed writes, so the engine sends two log entries (two timestamps) that
+    // cut it; 4-byte emoji and 3-byte CJK, cut after every possible byte, on stdout and stderr.
+    writeFileSync(
+      join(work, 'split.py'),
+      'import sys, time\nfor stream in (sys.stdout, sys.stderr):\n    for ch in "🚀漢字é":\n        b = ch.encode()\n        for cut in range(1, len(b)):\n            stream.buffer.write(b"<" + b[:cut]); stream.flush(); time.sleep(0.02)\n            stream.buffer.write(b[cut:] + b">\\n"); stream.flush(); time.sleep(0.02)\n',
+    );
+    const run = await jobs.submit({ name: 'c-utf8', command: ['/usr/bin/python3', 'split.py'], target: target({ mounts: debian }) }, { baseDir: work });
+    const done = await runEnded(jobs, run.id, 60_000);
+    expect(done.status).toBe('succeeded');
+    const want = ['<🚀>', '<🚀>', '<🚀>', '<漢>', '<漢>', '<字>', '<字>', '<é>'];
+    const lines = chunkLines(await jobs.logs(run.id));
+    expect(lines.filter((l) => l.s === 'o').map((l) => l.l)).toEqual(want);
+    expect(lines.filter((l) => l.s === 'e').map((l) => l.l)).toEqual(want);
+  }, 60_000);
+
   it('trains a scikit-learn model in a container, metrics and model file included', async () => {
     const { jobs, work } = jobsWorld(cleanups);
     writeFileSync(

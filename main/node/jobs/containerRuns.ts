@@ -251,19 +251,21 @@ export class ContainerRuns {
      * partial line waits for the rest. Timestamps also skip what a previous core already wrote.
      */
     const lineOut = (s: 'o' | 'e') => {
-      let rest = '';
+      // Bytes until a line is whole: an entry can end inside a multibyte character (a program that writes part of
+      // one), and the rest then arrives after the next entry's timestamp. Decoding per entry would break it in two.
+      let rest: Buffer[] = [];
       return new PassThrough()
         .on('data', (d: Buffer) => {
-          const segs = d.toString('utf8').split('\n');
-          for (let i = 0; i < segs.length; i++) {
+          let from = 0;
+          while (from < d.length) {
             if (stopped) return;
-            const last = i === segs.length - 1;
-            let seg = segs[i]!;
-            if (last && !seg) break;
-            const m = ENTRY_TS.exec(seg);
+            const nl = d.indexOf(10, from);
+            let seg = d.subarray(from, nl < 0 ? d.length : nl);
+            from = nl < 0 ? d.length : nl + 1;
+            const m = ENTRY_TS.exec(seg.toString('latin1', 0, Math.min(seg.length, 48)));
             if (m) {
               const ts = m[1]!;
-              seg = seg.slice(m[0].length);
+              seg = seg.subarray(m[0].length);
               if (since) {
                 const k = tsKey(ts);
                 if (k < since) continue;
@@ -275,16 +277,16 @@ export class ContainerRuns {
               state.lastTsLines = ts === state.lastTs ? (state.lastTsLines ?? 0) + 1 : 1;
               state.lastTs = ts;
             }
-            if (last) rest += seg;
+            if (nl < 0) rest.push(Buffer.from(seg));
             else {
-              emit(s, rest + seg);
-              rest = '';
+              emit(s, Buffer.concat([...rest, seg]).toString('utf8'));
+              rest = [];
             }
           }
         })
         .on('end', () => {
-          if (rest && !stopped) emit(s, rest);
-          rest = '';
+          if (rest.length && !stopped) emit(s, Buffer.concat(rest).toString('utf8'));
+          rest = [];
         });
     };
     const saver = setInterval(() => writer.saveState(), 500);

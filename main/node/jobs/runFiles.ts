@@ -239,7 +239,7 @@ function trimTo(c: LogChunk, limit: number): Pick<LogChunk, 'text' | 'count' | '
  * the last one (a partial last line waits for its newline).
  */
 export class FileTail {
-  private carry = '';
+  private carry = Buffer.alloc(0);
   private fh: FileHandle | undefined;
   /** Opened by `open()`: never opened again by name. */
   private pinned = false;
@@ -266,22 +266,20 @@ export class FileTail {
       if (size < this.offset) {
         // Rotated or truncated underneath us: start the new file from its beginning.
         this.offset = 0;
-        this.carry = '';
+        this.carry = Buffer.alloc(0);
       }
       if (size === this.offset) return { lines: [], offset: this.offset };
       const len = Math.min(size - this.offset, maxBytes);
       const buf = Buffer.alloc(len);
       const { bytesRead } = await fh.read(buf, 0, len, this.offset);
-      const text = this.carry + buf.subarray(0, bytesRead).toString('utf8');
-      const cut = text.lastIndexOf('\n');
-      if (cut < 0) {
-        this.carry = text;
-        this.offset += bytesRead;
-        return { lines: [], offset: this.offset - Buffer.byteLength(this.carry) };
-      }
-      this.carry = text.slice(cut + 1);
       this.offset += bytesRead;
-      return { lines: text.slice(0, cut).split('\n'), offset: this.offset - Buffer.byteLength(this.carry) };
+      // The partial last line is kept as bytes: a capped read can end inside a multibyte character, and decoding
+      // it then would turn both of its halves into U+FFFD. A newline byte never sits inside a UTF-8 character.
+      const data = this.carry.length ? Buffer.concat([this.carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+      const cut = data.lastIndexOf(10);
+      this.carry = Buffer.from(data.subarray(cut + 1));
+      if (cut < 0) return { lines: [], offset: this.offset - this.carry.length };
+      return { lines: data.toString('utf8', 0, cut).split('\n'), offset: this.offset - this.carry.length };
     } finally {
       if (!this.keepOpen) await fh.close();
     }
