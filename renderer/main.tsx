@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ServicesProvider, createServices } from './app/services';
+import { ServicesProvider, createServices } from './platform/services';
 import { Workbench } from './app/Workbench';
 import { CoreConnection } from './platform/connection';
 import { terminalCursor, terminalRenderer, terminalText } from './panels/terminal/terminalRegistry';

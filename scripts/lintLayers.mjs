@@ -61,6 +61,25 @@ export function areaOf(rel) {
   return m?.[1];
 }
 
+/** Inside the renderer: which folders each folder may import. `panels/<area>` may import only its own area. */
+const RENDERER_ALLOWED = { platform: ['platform'], shared: ['shared', 'platform'], panels: ['shared', 'platform', 'panels'], app: ['app', 'panels', 'shared', 'platform'] };
+
+function rendererPart(rel) {
+  const m = /^renderer\/(app|panels|platform|shared)\/(?:([^/]+)\/)?/.exec(rel.split(sep).join('/'));
+  return m ? { part: m[1], area: m[1] === 'panels' ? m[2] : undefined } : undefined;
+}
+
+function checkRendererImport(fromRel, targetRel, spec) {
+  const from = rendererPart(fromRel);
+  const to = rendererPart(targetRel);
+  if (!from || !to) return undefined; // renderer/main.tsx, index.html and the like sit above the folders
+  if (!RENDERER_ALLOWED[from.part].includes(to.part)) return `renderer/${from.part} may not import renderer/${to.part} (${spec}); see ${DOC}`;
+  if (from.part === 'panels' && to.part === 'panels' && from.area !== to.area) {
+    return `renderer/panels/${from.area} may not import another panel (${spec}): share it from renderer/shared; see ${DOC}`;
+  }
+  return undefined;
+}
+
 const packageName = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
 const listed = (list, name) => list.some((p) => (p.endsWith('/') ? name.startsWith(p) : name === p));
 
@@ -82,6 +101,7 @@ export function checkImport(fromRel, spec) {
     if (from === 'node' && target === 'node' && !isTest && areaOf(targetRel) !== areaOf(fromRel)) {
       return `main/node/${areaOf(fromRel)} may not import another area (${spec}): go through its contract in main/common or the composition root; see ${DOC}`;
     }
+    if (from === 'renderer' && target === 'renderer') return checkRendererImport(fromRel, targetRel, spec);
     return undefined;
   }
   const rules = PACKAGES[from];

@@ -32,6 +32,15 @@ describe('layer lint', () => {
     expect(checkImport('main/node/envs/envService.test.ts', '../settings/settingsService')).toBeUndefined();
   });
 
+  it('keeps the renderer folders in order: panels share through renderer/shared, platform imports no UI', () => {
+    expect(checkImport('renderer/panels/jobs/LogView.tsx', '../../shared/ansi')).toBeUndefined();
+    expect(checkImport('renderer/panels/jobs/LogView.tsx', '../../platform/services')).toBeUndefined();
+    expect(checkImport('renderer/panels/jobs/LogView.tsx', '../notebooks/outputs/ansi')).toMatch(/panels\/jobs may not import another panel.*renderer\/shared/);
+    expect(checkImport('renderer/panels/jobs/LogView.tsx', '../../app/Workbench')).toMatch(/renderer\/panels may not import renderer\/app/);
+    expect(checkImport('renderer/platform/services.tsx', '../panels/jobs/RunView')).toMatch(/renderer\/platform may not import renderer\/panels/);
+    expect(checkImport('renderer/app/Workbench.tsx', '../panels/jobs/JobsPanel')).toBeUndefined();
+  });
+
   it('allows only the packages a layer lists', () => {
     expect(checkImport('main/common/envs.ts', 'zod')).toBeUndefined();
     expect(checkImport('main/common/envs.ts', 'yaml')).toMatch(/common may not import the package yaml.*PACKAGES/);

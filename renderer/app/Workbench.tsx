@@ -14,7 +14,7 @@ import type { EnvDetail } from '../../main/common/envs';
 import { CommandPalette } from './CommandPalette';
 import type { Command } from './commands';
 import { PANELS, type PanelId } from './panels';
-import { useEvent, useEventValue, useServices } from './services';
+import { useEvent, useEventValue, useServices } from '../platform/services';
 import { Splitter } from './Splitter';
 import { StatusBar } from './StatusBar';
 

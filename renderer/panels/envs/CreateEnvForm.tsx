@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
 import type { PublishedEnv } from '../../../main/common/envs';
 import type { EnvOperationDraft } from '../../../main/common/envs';
-import type { Services } from '../../app/services';
+import type { Services } from '../../platform/services';
 import { EnvOperationView } from './EnvOperationView';
 
 const split = (s: string) => s.split(/[\s,]+/).filter(Boolean);

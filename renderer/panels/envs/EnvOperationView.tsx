@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
 import type { EnvOpResult, EnvOperation, EnvOperationDraft, EnvPlan, EnvProgress, PlannedPackage } from '../../../main/common/envs';
-import type { Services } from '../../app/services';
+import type { Services } from '../../platform/services';
 
 type Phase = { kind: 'idle' } | { kind: 'planning' } | { kind: 'planned'; plan: EnvPlan } | { kind: 'applying' } | { kind: 'done'; message: string } | { kind: 'failed'; message: string };
 

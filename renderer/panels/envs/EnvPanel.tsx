@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
 import type { EnvDetail, ExportFormat } from '../../../main/common/envs';
-import { useEvent, type Services } from '../../app/services';
+import { useEvent, type Services } from '../../platform/services';
 import { CreateEnvForm } from './CreateEnvForm';
 import { ShareView } from './ShareView';
 import { EnvOperationView } from './EnvOperationView';

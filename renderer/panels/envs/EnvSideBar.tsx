@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { useServices } from '../../app/services';
+import { useServices } from '../../platform/services';
 import type { EnvsModel } from './useEnvs';
 import { formatBytes } from './useEnvs';
 

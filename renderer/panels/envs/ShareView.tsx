@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
 import type { EnvDetail, EnvProgress } from '../../../main/common/envs';
-import type { Services } from '../../app/services';
+import type { Services } from '../../platform/services';
 import { formatBytes } from './useEnvs';
 
 let nextOp = 1;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
 import type { EnvList } from '../../../main/common/envs';
-import { useEvent, type Services } from '../../app/services';
+import { useEvent, type Services } from '../../platform/services';
 
 /** The env list (cached first, then refreshed by the core), the selected env, and list-level actions. */
 export function useEnvs(services: Services, active: boolean) {

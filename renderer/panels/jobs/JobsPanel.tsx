@@ -1,4 +1,4 @@
-import type { Services } from '../../app/services';
+import type { Services } from '../../platform/services';
 import { RunView } from './RunView';
 import { SubmitJobForm } from './SubmitJobForm';
 import type { RunsModel } from './useRuns';

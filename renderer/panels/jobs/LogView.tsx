@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LogLine } from '../../../main/common/jobs';
 import { LogLines } from './logLines';
-import type { Services } from '../../app/services';
-import { parseAnsi } from '../notebooks/outputs/ansi';
+import type { Services } from '../../platform/services';
+import { parseAnsi } from '../../shared/ansi';
 
 /** One log line with its ANSI colours (plain text skips the parser). */
 function LineText({ text }: { text: string }) {

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MetricSeries } from '../../../main/common/jobs';
-import type { Services } from '../../app/services';
+import type { Services } from '../../platform/services';
 import { lttb } from './lttb';
 
 const COLORS = ['#4c8dff', '#f5a623', '#3fb950', '#d2a8ff', '#ff6b6b'];

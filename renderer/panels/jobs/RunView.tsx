@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
 import type { RunDetail, RunInfo } from '../../../main/common/jobs';
-import { useEvent, type Services } from '../../app/services';
+import { useEvent, type Services } from '../../platform/services';
 import { LogView } from './LogView';
 import { MetricCharts } from './MetricCharts';
 import { duration } from './useRuns';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
 import type { JobSpecInput } from '../../../main/common/jobs';
-import type { Services } from '../../app/services';
+import type { Services } from '../../platform/services';
 
 /** Splits a command line into argv: spaces separate, quotes group, backslash escapes. */
 export function splitCommand(s: string): string[] {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
 import type { RunInfo } from '../../../main/common/jobs';
-import { useEvent, type Services } from '../../app/services';
+import { useEvent, type Services } from '../../platform/services';
 
 /** The runs list, kept current by the core's run events, and the selected run. */
 export function useRuns(services: Services, active: boolean) {

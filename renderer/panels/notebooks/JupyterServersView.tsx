@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
 import type { JupyterServerStatus, RemoteServerInfo } from '../../../main/common/kernels';
-import type { Services } from '../../app/services';
+import type { Services } from '../../platform/services';
 
 const STATE_TEXT: Record<RemoteServerInfo['state'], string> = { unknown: 'checking…', connected: 'connected', unreachable: 'unreachable, retrying', rejected: 'token rejected' };
 

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { loadMonaco } from './monaco';
 import { isAppError } from '../../../main/common/errors';
 import type { KernelSpecInfo } from '../../../main/common/kernels';
-import type { Services } from '../../app/services';
+import type { Services } from '../../platform/services';
 import { NotebookEditor } from './NotebookEditor';
 import { JupyterServersView } from './JupyterServersView';
 import { VariablesView } from './VariablesView';

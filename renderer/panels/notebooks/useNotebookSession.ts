@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AppError, isAppError } from '../../../main/common/errors';
 import type { IDisposable } from '../../../main/common/event';
 import type { KernelEvent, KernelStatus, NotebookOutput } from '../../../main/common/kernels';
-import type { Services } from '../../app/services';
+import type { Services } from '../../platform/services';
 import { applyKernelEvent, fromJson, toJson, updateCell, type NotebookDoc } from './notebookModel';
 
 /** A pending `input()` prompt. */

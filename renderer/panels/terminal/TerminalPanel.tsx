@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Settings } from '../../../main/common/settings';
-import type { Services } from '../../app/services';
+import type { Services } from '../../platform/services';
 import { getDesktopHost } from '../../platform/desktopBridge';
 import { TerminalView } from './TerminalView';
 import type { TerminalsModel } from './useTerminals';

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
 import type { CreateTerminalOptions, TerminalInfo } from '../../../main/common/terminal';
-import { useEvent, type Services } from '../../app/services';
+import { useEvent, type Services } from '../../platform/services';
 
 /** The core's terminals, the active one, and actions on them. Reattaches to existing terminals after a reload. */
 export function useTerminals(services: Services) {

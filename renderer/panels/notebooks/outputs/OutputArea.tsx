@@ -2,7 +2,7 @@ import { createContext, useContext, useMemo, useState } from 'react';
 import { formatBytes } from '../../../../main/common/format';
 import type { NotebookOutput } from '../../../../main/common/kernels';
 import { ELIDED_KEY, type ElidedOutput } from '../../../../main/common/notebooks';
-import { parseAnsi } from './ansi';
+import { parseAnsi } from '../../../shared/ansi';
 import { pickMime, truncate } from './mime';
 import { renderMarkdown, sanitizeHtml } from './sanitize';
 

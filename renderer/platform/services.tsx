@@ -9,7 +9,7 @@ import { KernelChannel, type IKernelService } from '../../main/common/kernels';
 import { NotebookFileChannel, type INotebookFileService } from '../../main/common/notebooks';
 import { EnvChannel, type IEnvService } from '../../main/common/envs';
 import { JobChannel, type IJobService } from '../../main/common/jobs';
-import type { CoreConnection } from '../platform/connection';
+import type { CoreConnection } from './connection';
 
 /** Typed clients for every core service the renderer uses. */
 export interface Services {
