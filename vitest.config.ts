@@ -11,7 +11,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['main/**/*.test.ts', 'kernels/**/*.test.ts', 'renderer/**/*.test.ts', 'electron/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['main/**/*.test.ts', 'kernels/**/*.test.ts', 'renderer/**/*.test.ts', 'renderer/**/*.test.tsx', 'electron/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
     globalSetup: ['scripts/test/globalSetup.ts'],
     testTimeout: 20_000,
