@@ -31,7 +31,7 @@ class Demo implements IDemo {
     return a + b;
   }
   async fail(kind: string): Promise<void> {
-    if (kind === 'app') throw new AppError('DEMO_FAILED', 'Demo failed: fix the demo.', { hint: 1 });
+    if (kind === 'app') throw new AppError('ENV_NOT_FOUND', 'Demo failed: fix the demo.', { hint: 1 });
     throw new TypeError('boom');
   }
   wait(ms: number, ctx?: CallContext): Promise<string> {
@@ -164,7 +164,7 @@ describe('RPC over an in-memory transport', () => {
     const { proxy } = setup({ bugs });
     const err = await failure(proxy.fail('app'));
     expect(err).toBeInstanceOf(AppError);
-    expect(err).toMatchObject({ code: 'DEMO_FAILED', message: 'Demo failed: fix the demo.', detail: { hint: 1 } });
+    expect(err).toMatchObject({ code: 'ENV_NOT_FOUND', message: 'Demo failed: fix the demo.', detail: { hint: 1 } });
     const bug = await failure(proxy.fail('bug'));
     expect(bug.code).toBe(ErrorCode.Internal);
     expect(bug.message).toMatch(/bug/);

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError, isAppError } from '../../common/errors';
+import { AppError, isAppError, isErrorCode } from '../../common/errors';
 import type { PackFormat, PackManifest, PackResult, PublishedEnv } from '../../common/envs';
 import type { IEnvRegistry } from './folderRegistry';
 
@@ -80,7 +80,7 @@ export class HttpRegistry implements IEnvRegistry {
     if (res.ok) return res;
     if (res.status === 401) throw new AppError('REGISTRY_UNAUTHORISED', `The env registry ${this.location} refused the token. Store the server's current token with \`lathe secret set REGISTRY_TOKEN\`.`);
     const body = (await res.json().catch(() => undefined)) as { code?: string; message?: string } | undefined;
-    throw new AppError(body?.code ?? 'REGISTRY_ERROR', body?.message ?? `The env registry ${this.location} answered HTTP ${res.status}.`);
+    throw new AppError(body?.code && isErrorCode(body.code) ? body.code : 'REGISTRY_ERROR', body?.message ?? `The env registry ${this.location} answered HTTP ${res.status}.`);
   }
 }
 
