@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProxy } from '../common/rpcClient';
 import { SettingsChannel } from '../common/settings';
-import { capture } from '../../scripts/test/capture';
 import { makeInstallation } from '../../scripts/test/condaFixture';
 import { S3RVER_KEYS, startS3 } from '../../scripts/test/s3';
 import { tempDir } from '../../scripts/test/tempDir';

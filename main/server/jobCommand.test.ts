@@ -66,7 +66,10 @@ describe('job logs over the WebSocket', () => {
           const got: LogChunk[] = [];
           const sub = jobs.onDidLog({ id })((c) => {
             got.push(c);
-            if (c.end) (sub.dispose(), res(got));
+            if (c.end) {
+              sub.dispose();
+              res(got);
+            }
           });
         });
       const run = await jobs.submit({ name: 'many', command: ['sh', '-c', `sleep 0.3; seq 1 ${N}; echo tail`] }, { baseDir: home });

@@ -1,5 +1,5 @@
 import { SecretChannel, type ISecretService } from '../../main/common/secrets';
-import { createContext, useContext, useEffect, useState } from 'react';
+import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Event } from '../../main/common/event';
 import { createProxy } from '../../main/common/rpcClient';
 import { SettingsChannel, type ISettingsService } from '../../main/common/settings';
@@ -50,14 +50,20 @@ export function useServices(): Services {
   return s;
 }
 
-/** Subscribes to an event for the component's lifetime. */
-export function useEvent<T>(event: Event<T> | undefined, listener: (e: T) => void, deps: unknown[] = []): void {
+/**
+ * Subscribes to an event for the component's lifetime. The listener of the latest render is the one called, so it
+ * may read current props and state without resubscribing (a resubscription could miss an event in between).
+ */
+export function useEvent<T>(event: Event<T> | undefined, listener: (e: T) => void): void {
+  const latest = useRef(listener);
+  useLayoutEffect(() => {
+    latest.current = listener;
+  });
   useEffect(() => {
     if (!event) return;
-    const d = event(listener);
+    const d = event((e) => latest.current(e));
     return () => d.dispose();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [event, ...deps]);
+  }, [event]);
 }
 
 /**
@@ -66,11 +72,14 @@ export function useEvent<T>(event: Event<T> | undefined, listener: (e: T) => voi
  */
 export function useEventValue<T>(event: Event<T>, read: () => T): T {
   const [v, setV] = useState(read);
+  const latestRead = useRef(read);
+  useLayoutEffect(() => {
+    latestRead.current = read;
+  });
   useEffect(() => {
-    setV(read());
+    setV(latestRead.current());
     const d = event(setV);
     return () => d.dispose();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [event]);
   return v;
 }

@@ -56,7 +56,10 @@ async function latheLogs(): Promise<number> {
         if (l !== String(expected)) rej(new Error(`line ${expected} came as "${l}"`));
         expected++;
       }
-      if (c.end) (sub.dispose(), res());
+      if (c.end) {
+        sub.dispose();
+        res();
+      }
     });
   });
   if (expected - 1 !== LINES) throw new Error(`lathe delivered ${expected - 1} lines`);

@@ -7,7 +7,7 @@
 //   does-not-exist*  → PackagesNotFoundError      conflict-a + conflict-b → UnsatisfiableError
 //   slow-pkg         → fetches for 30 s (to test cancel; SIGINT rolls back like conda)
 // Usage (through the wrapper the fixture writes): condaStandIn.mjs TOOL ROOT VERSION ARGS...
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 

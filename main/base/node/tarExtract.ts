@@ -1,4 +1,4 @@
-import { close, closeSync, linkSync, lstatSync, mkdirSync, open, realpathSync, symlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, lstatSync, mkdirSync, open, realpathSync, symlinkSync, writeSync } from 'node:fs';
 import { join, posix, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../common/errors';

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chunkLines, skipLines, type LogChunk, type MetricSeries, type RunInfo } from '../../common/jobs';
 import { processAlive, waitFor } from '../../../scripts/test/tempDir';
@@ -12,7 +11,6 @@ import { jobsWorld, runEnded as ended } from '../../../scripts/test/jobsFixture'
 
 // Integration: real processes under the real shim (dist/core/jobShim.mjs, built by the test setup),
 // Debian's python3 with scikit-learn for the training job, git for lineage, SQLite for metrics.
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -286,7 +284,10 @@ describe('job logs', () => {
               if (expect !== undefined && c.n + i < expect) bad.push(`sub ${k}: after ${expect - 1} came ${c.n + i}`);
               expect = c.n + i + 1;
             });
-            if (c.end) (sub.dispose(), res());
+            if (c.end) {
+              sub.dispose();
+              res();
+            }
           });
         }),
       );

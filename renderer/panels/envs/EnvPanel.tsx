@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
 import type { EnvDetail, ExportFormat } from '../../../main/common/envs';
 import { useEvent, type Services } from '../../platform/services';
@@ -23,18 +23,19 @@ function EnvDetailView({ services, prefix, onOpenTerminal, onRemoved }: { servic
   const [env, setEnv] = useState<EnvDetail | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [tab, setTab] = useState<Tab>('packages');
-  const load = () =>
-    services.envs.show(prefix).then(setEnv, (err: unknown) => setError(isAppError(err) ? err.message : String(err)));
+  const load = useCallback(
+    () => services.envs.show(prefix).then(setEnv, (err: unknown) => setError(isAppError(err) ? err.message : String(err))),
+    [services.envs, prefix],
+  );
   useEffect(() => {
     void load();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [prefix]);
+  }, [load]);
   // A change anywhere (an install from the CLI, a watcher) may be this env's: read it again.
   useEvent(services.envs.onDidChange, (l) => {
     const s = l.envs.find((e) => e.prefix === prefix);
     if (!s) return;
     if (!env || s.modifiedAt !== env.modifiedAt || s.sizeBytes !== env.sizeBytes) void load();
-  }, [env]);
+  });
 
   if (error) return <p role="alert" className="error empty">{error}</p>;
   if (!env) return <div className="empty">Reading {prefix}…</div>;

@@ -25,7 +25,7 @@ export function useEnvs(services: Services, active: boolean) {
     if (active && !list) void load();
   }, [active, list, load]);
   useEvent(services.envs.onDidChange, (l) => setList(l));
-  useEvent(services.connection.onDidChangeState, (s) => s === 'connected' && active && void load(), [active, load]);
+  useEvent(services.connection.onDidChangeState, (s) => s === 'connected' && active && void load());
 
   const select = useCallback((prefix: string | undefined) => {
     setSelected(prefix);

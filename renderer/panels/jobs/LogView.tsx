@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useVersioned } from '../../shared/useVersioned';
 import type { LogLine } from '../../../main/common/jobs';
 import { LogLines } from './logLines';
 import type { Services } from '../../platform/services';
@@ -68,7 +69,7 @@ export function LogView({ services, runId }: { services: Services; runId: string
   }, [services, runId]);
   // A filter is a snapshot, made again as lines come; without one the rows are read from the store as it is at
   // this render (lines arrive between renders, and the oldest are let go, so no earlier view of it is kept).
-  const found = useMemo(() => (query ? lines.current.filter(query) : undefined), [count, query]); // eslint-disable-line react-hooks/exhaustive-deps
+  const found = useVersioned(() => (query ? lines.current.filter(query) : undefined), [count, query]);
   const shown: { length: number; at(i: number): LogLine | undefined } = found ? { length: found.length, at: (i) => found[i] } : lines.current;
   useEffect(() => {
     const el = box.current;

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useVersioned } from '../../shared/useVersioned';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MetricSeries } from '../../../main/common/jobs';
 import type { Services } from '../../platform/services';
@@ -15,6 +16,8 @@ function useRunsMetrics(services: Services, runIds: string[]): Map<string, Map<s
   const [, setTick] = useState(0);
   const key = runIds.join(',');
   useEffect(() => {
+    // The ids as the key has them: a new array with the same runs must not start the streams again.
+    const runIds = key ? key.split(',') : [];
     data.current = new Map(runIds.map((id) => [id, new Map()]));
     setTick((t) => t + 1);
     let frame = 0;
@@ -51,7 +54,7 @@ function useRunsMetrics(services: Services, runIds: string[]): Map<string, Map<s
       for (const s of subs) s.dispose();
       cancelAnimationFrame(frame);
     };
-  }, [services, key]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [services, key]);
   return data.current;
 }
 
@@ -75,7 +78,8 @@ export function MetricCharts({ services, runId, compareIds = [] }: { services: S
 
 function MetricChart({ name, series }: { name: string; series: { label: string; points: Points }[] }) {
   const lengths = series.map((s) => s.points.length).join(',');
-  const rows = useMemo(() => {
+  // Points grow in place: the lengths are the version of the series.
+  const rows = useVersioned(() => {
     // Merge the downsampled series on step so recharts draws them on one x axis.
     const byStep = new Map<number, Record<string, number>>();
     series.forEach((s, i) => {
@@ -86,7 +90,7 @@ function MetricChart({ name, series }: { name: string; series: { label: string; 
       }
     });
     return [...byStep.values()].sort((a, b) => a.step! - b.step!);
-  }, [lengths]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [lengths]);
   const total = series.reduce((n, s) => n + s.points.length, 0);
   return (
     <figure className="chart" aria-label={`Metric ${name}`} data-points={total}>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
 import type { RunDetail, RunInfo } from '../../../main/common/jobs';
 import { useEvent, type Services } from '../../platform/services';
@@ -11,14 +11,17 @@ export function RunView({ services, runId, runs, onSelect }: { services: Service
   const [run, setRun] = useState<RunDetail | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [compare, setCompare] = useState<string[]>([]);
-  const load = () =>
-    services.jobs.get(runId).then(
-      (r) => {
-        setError(undefined); // a failure before (the connection was down) is over
-        setRun(r);
-      },
-      (err: unknown) => setError(isAppError(err) ? err.message : String(err)),
-    );
+  const load = useCallback(
+    () =>
+      services.jobs.get(runId).then(
+        (r) => {
+          setError(undefined); // a failure before (the connection was down) is over
+          setRun(r);
+        },
+        (err: unknown) => setError(isAppError(err) ? err.message : String(err)),
+      ),
+    [services.jobs, runId],
+  );
   useEffect(() => {
     setRun(undefined);
     setCompare([]);
@@ -27,10 +30,9 @@ export function RunView({ services, runId, runs, onSelect }: { services: Service
     const d = services.jobs.onDidChangeRun((r) => r.id === runId && void load());
     void load();
     return () => d.dispose();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [runId]);
+  }, [services.jobs, runId, load]);
   // Events sent while the connection was down are gone: read the run again when it is back.
-  useEvent(services.connection.onDidChangeState, (st) => st === 'connected' && void load(), [runId]);
+  useEvent(services.connection.onDidChangeState, (st) => st === 'connected' && void load());
   if (error) return <p role="alert" className="error empty">{error}</p>;
   if (!run) return <div className="empty">Loading run {runId}…</div>;
   const live = run.status === 'queued' || run.status === 'running';

@@ -21,8 +21,8 @@ export function useRuns(services: Services, active: boolean) {
   useEvent(services.jobs.onDidChangeRun, (r) => setRuns((cur) => (cur ? [r, ...cur.filter((x) => x.id !== r.id)].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id)) : cur)));
   useEffect(() => {
     if (active) void load();
-  }, [active, load]);
-  useEvent(services.connection.onDidChangeState, (s) => s === 'connected' && active && void load(), [active, load]);
+  });
+  useEvent(services.connection.onDidChangeState, (s) => s === 'connected' && active && void load());
   const select = useCallback((id: string | undefined) => {
     setSelected(id);
     if (id) sessionStorage.setItem('lathe.run', id);

@@ -17,9 +17,13 @@ export function TerminalView(props: { id: string; title: string; service: ITermi
   const host = useRef<HTMLDivElement>(null);
   const term = useRef<Terminal | undefined>(undefined);
   const fit = useRef<FitAddon | undefined>(undefined);
+  // The options a new terminal starts with; later changes are applied to the live one below, not by recreating it.
+  const options = useRef({ fontSize: props.fontSize, scrollback: props.scrollback, theme: props.theme });
+  options.current = { fontSize: props.fontSize, scrollback: props.scrollback, theme: props.theme };
 
   useEffect(() => {
-    const t = new Terminal({ fontSize: props.fontSize, scrollback: props.scrollback, theme: THEMES[props.theme], allowProposedApi: false, fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace' });
+    const { fontSize, scrollback, theme } = options.current;
+    const t = new Terminal({ fontSize, scrollback, theme: THEMES[theme], allowProposedApi: false, fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace' });
     const f = new FitAddon();
     t.loadAddon(f);
     t.open(host.current!);
@@ -80,7 +84,6 @@ export function TerminalView(props: { id: string; title: string; service: ITermi
       t.dispose();
     };
     // Options changes are applied below without recreating the terminal.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id, service]);
 
   useEffect(() => {
@@ -88,8 +91,9 @@ export function TerminalView(props: { id: string; title: string; service: ITermi
     if (!t) return;
     t.options.theme = THEMES[props.theme];
     t.options.fontSize = props.fontSize;
+    t.options.scrollback = props.scrollback;
     if (visible) fit.current?.fit();
-  }, [props.theme, props.fontSize, visible]);
+  }, [props.theme, props.fontSize, props.scrollback, visible]);
 
   useEffect(() => {
     if (visible) {

@@ -21,8 +21,8 @@ export function useTerminals(services: Services) {
 
   useEffect(() => {
     void refresh();
-  }, [refresh]);
-  useEvent(services.connection.onDidChangeState, (s) => s === 'connected' && void refresh(), [refresh]);
+  });
+  useEvent(services.connection.onDidChangeState, (s) => s === 'connected' && void refresh());
   useEvent(services.terminal.onDidChangeTerminals, (list) => {
     setTerminals(list);
     setActiveId((cur) => (cur && list.some((t) => t.id === cur) ? cur : list.at(-1)?.id));
