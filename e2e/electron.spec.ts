@@ -22,7 +22,7 @@ test('the desktop app opens a locked-down window on its own core and runs a term
     expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
     expect(await win.evaluate(() => typeof (window as unknown as { process?: unknown }).process)).toBe('undefined');
     // The bridge is one frozen object of plain methods; ipcRenderer itself is not reachable.
-    expect(await win.evaluate(() => Object.keys((window as unknown as Record<string, object>).latheDesktop).sort().join())).toBe('getConnectionToken,openExternal,pickDirectory,platform');
+    expect(await win.evaluate(() => Object.keys((window as unknown as Record<string, object>).latheDesktop!).sort().join())).toBe('getConnectionToken,openExternal,pickDirectory,platform');
     expect(await win.evaluate(() => Object.isFrozen((window as unknown as Record<string, object>).latheDesktop))).toBe(true);
     await win.getByRole('button', { name: 'New terminal' }).click();
     await win.locator('[data-terminal-id="t1"]').click();

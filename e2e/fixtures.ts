@@ -43,7 +43,7 @@ export async function serveCore(extraArgs: string[] = [], extraEnv: NodeJS.Proce
       const m = /(http:\/\/\S+\?token=\S+)/.exec(out);
       if (m) {
         clearTimeout(t);
-        resolve(m[1]);
+        resolve(m[1]!);
       }
     });
     child.once('exit', (code) => reject(new Error(`lathe serve exited with ${code}:\n${out}`)));

@@ -23,7 +23,7 @@ describe('electron/main.ts (the shell composition root, with electron stubbed)',
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
     expect(String(prefs.preload)).toMatch(/dist\/electron\/preload\.cjs$/);
     expect(__stub.permissionRequest).toBeTypeOf('function');
-    expect(__stub.headerHooks[0].filter.urls[0]).toBe(`${url.replace(/\/$/, '')}/*`);
+    expect(__stub.headerHooks[0]!.filter.urls[0]).toBe(`${url.replace(/\/$/, '')}/*`);
     expect(win.webContents.windowOpenHandler).toBeTypeOf('function');
     expect(__stub.menu).toBeInstanceOf(Array);
 

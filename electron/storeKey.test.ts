@@ -22,7 +22,7 @@ describe('the desktop shell keeps the secret store key in the OS keychain', () =
     const keyFile = join(user, 'store-key.bin');
     const first = desktopStoreKey(fakeSafeStorage(), keyFile, data)!;
     expect(first.LATHE_STORE_KEY_SOURCE).toBe('desktop-keychain');
-    expect(Buffer.from(first.LATHE_STORE_KEY, 'base64')).toHaveLength(32);
+    expect(Buffer.from(first.LATHE_STORE_KEY!, 'base64')).toHaveLength(32);
     expect(readFileSync(keyFile).toString('latin1')).not.toContain(first.LATHE_STORE_KEY);
     expect(desktopStoreKey(fakeSafeStorage(), keyFile, data)).toEqual(first);
     // The core accepts it as is.

@@ -235,7 +235,7 @@ export class JupyterServerSupervisor implements IDisposable {
     this.recent = [];
     this.nodelay = false;
     // Its own process group, so a hard stop also takes the kernels it started.
-    const child = spawn(o.command.argv[0], args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(o.command.argv[0]!, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     const onLine = (chunk: Buffer) => {
       for (const raw of chunk.toString().split('\n')) {

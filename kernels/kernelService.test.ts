@@ -74,7 +74,7 @@ describe('kernels on a real Jupyter server', () => {
     ctl.abort();
     await expect(cancelled).rejects.toMatchObject({ code: 'CANCELLED' });
     // The kernel was interrupted, not left sleeping: it goes idle and the next cell runs at once.
-    await waitFor(async () => (await kernels.list())[0].status === 'idle', 'the kernel to go idle after the interrupt', 5000);
+    await waitFor(async () => (await kernels.list())[0]?.status === 'idle', 'the kernel to go idle after the interrupt', 5000);
     expect((await run('40+2')).result.status).toBe('ok');
   });
 
@@ -102,7 +102,7 @@ describe('kernels on a real Jupyter server', () => {
     const png = ev.find((e) => e.type === 'output' && e.output.output_type === 'display_data' && 'image/png' in e.output.data);
     expect(png, 'a display_data with image/png (python3-matplotlib installed?)').toBeDefined();
     const b64 = (png as { output: { data: Record<string, string> } }).output.data['image/png'];
-    expect(Buffer.from(b64, 'base64').subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(Buffer.from(b64!, 'base64').subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
   });
 
   it('restart clears the kernel state and takes code sent right after it', async () => {

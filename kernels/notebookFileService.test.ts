@@ -83,7 +83,7 @@ describe('notebook files', () => {
     const ours = readFileSync(file, 'utf8');
     execFileSync(PY, ['-c', 'import sys, nbformat; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.write(nb, sys.argv[1])', file]);
     expect(ours).toBe(readFileSync(file, 'utf8'));
-    expect((await svc.open('edit.ipynb')).content.cells[0].source).toEqual(['a = 1\r\n', 'b = 2\n', '\n', 'print(a)\u2028', 'x']);
+    expect((await svc.open('edit.ipynb')).content.cells[0]!.source).toEqual(['a = 1\r\n', 'b = 2\n', '\n', 'print(a)\u2028', 'x']);
   });
 
   it('keeps every field of a non-canonical file (JSON-equal) and writes it canonically', async () => {
@@ -120,7 +120,7 @@ describe('notebook files', () => {
     (nb.cells[0] as { source: string }).source = 'x = "' + 'a'.repeat(10 * 1024 * 1024) + '"';
     await svc.save('big.ipynb', nb);
     const again = await svc.open('big.ipynb');
-    expect((again.content.cells[0].source as string[]).join('').length).toBe(10 * 1024 * 1024 + 6);
+    expect((again.content.cells[0]!.source as string[]).join('').length).toBe(10 * 1024 * 1024 + 6);
     validateWithNbformat(join(dir.path, 'big.ipynb'));
   });
 
@@ -185,11 +185,11 @@ describe('notebook files', () => {
     expect(statSync(join(dir.path, '.ipynb_checkpoints', 'n-checkpoint.ipynb')).isFile()).toBe(true);
     (nb.cells[0] as { source: string }).source = 'second';
     await svc.save('n.ipynb', nb);
-    expect((await svc.restoreCheckpoint('n.ipynb')).content.cells[0].source).toEqual(['first']);
+    expect((await svc.restoreCheckpoint('n.ipynb')).content.cells[0]!.source).toEqual(['first']);
     await svc.create('other.ipynb');
     await expect(svc.rename('n.ipynb', 'other.ipynb')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     await svc.rename('n.ipynb', 'sub/renamed.ipynb');
-    expect((await svc.open('sub/renamed.ipynb')).content.cells[0].source).toEqual(['first']);
+    expect((await svc.open('sub/renamed.ipynb')).content.cells[0]!.source).toEqual(['first']);
     await expect(svc.create('other.ipynb')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
   });
 

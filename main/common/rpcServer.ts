@@ -179,7 +179,7 @@ class RpcConnection implements IDisposable {
       if (this.subs.has(id)) throw new AppError(ErrorCode.BadRequest, `Subscription id ${id} is already in use on this connection.`);
       const { spec, impl } = this.channel(ch);
       if (!Object.hasOwn(spec.events, e)) throw new AppError(ErrorCode.UnknownMethod, `Unknown event "${e}" on channel "${ch}".`);
-      const argSchema = (spec.events as Record<string, z.ZodType | null>)[e];
+      const argSchema = (spec.events as Record<string, z.ZodType | null>)[e]!; // hasOwn above
       let event: Event<unknown>;
       if (argSchema === null) {
         event = impl[e] as Event<unknown>;

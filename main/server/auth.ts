@@ -82,7 +82,7 @@ export class RequestGuard {
     const host = req.headers.host;
     if (!host) return false;
     if (!isLoopback(this.bindHost)) return true;
-    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
     return isLoopback(name);
   }
 

@@ -26,7 +26,7 @@ export async function nbCommand(args: string[], out: Out, cwd = process.cwd()): 
   let kernel: string | undefined;
   const params: Record<string, ParamValue> = {};
   for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
+    const a = rest[i]!;
     const value = () => {
       const v = rest[++i];
       if (v === undefined) throw new AppError('USAGE', `${a} needs a value; usage: ${NB_USAGE}`);
@@ -58,7 +58,7 @@ export async function nbCommand(args: string[], out: Out, cwd = process.cwd()): 
       output: output === undefined ? undefined : rel(output),
       kernel,
       params,
-      onProgress: (p) => out.error(`[${p.index}/${p.total}] ${p.source.split('\n')[0].slice(0, 70)}`),
+      onProgress: (p) => out.error(`[${p.index}/${p.total}] ${p.source.split('\n')[0]!.slice(0, 70)}`),
     });
     if (result.ok) {
       out.log(`Ran ${result.cellsRun} code cells; wrote ${result.output}`);

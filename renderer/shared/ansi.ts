@@ -12,8 +12,8 @@ const BASE = ['#000000', '#cd3131', '#0dbc79', '#e5e510', '#2472c8', '#bc3fbc', 
 const BRIGHT = ['#666666', '#f14c4c', '#23d18b', '#f5f543', '#3b8eea', '#d670d6', '#29b8db', '#ffffff'];
 
 function color256(n: number): string {
-  if (n < 8) return BASE[n];
-  if (n < 16) return BRIGHT[n - 8];
+  if (n < 8) return BASE[n]!;
+  if (n < 16) return BRIGHT[n - 8]!;
   if (n < 232) {
     const i = n - 16;
     const v = (x: number) => (x === 0 ? 0 : 55 + x * 40);
@@ -39,7 +39,7 @@ export function parseAnsi(input: string): AnsiSegment[] {
     if (m[2] !== 'm') continue;
     const codes = (m[1] || '0').split(';').map((x) => Number(x || 0));
     for (let i = 0; i < codes.length; i++) {
-      const c = codes[i];
+      const c = codes[i]!;
       if (c === 0) style = {};
       else if (c === 1) style = { ...style, bold: true };
       else if (c === 3) style = { ...style, italic: true };

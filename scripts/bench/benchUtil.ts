@@ -22,7 +22,7 @@ export function report(rows: BenchRow[]): void {
 /** Median of a list of numbers. */
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s[Math.floor(s.length / 2)]!;
 }
 
 /**
@@ -37,7 +37,7 @@ export async function serve(workspace?: string, dataDir = mkdtempSync(join(tmpdi
     child.stdout!.on('data', (d) => {
       out += d;
       const m = /(http:\/\/\S+\?token=\S+)/.exec(out);
-      if (m) resolve(m[1]);
+      if (m) resolve(m[1]!);
     });
     child.once('exit', (c) => reject(new Error(`lathe serve exited ${c}`)));
   });

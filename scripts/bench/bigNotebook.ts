@@ -80,7 +80,7 @@ async function classic(): Promise<number | undefined> {
     const on = (d: Buffer) => {
       out += d;
       const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out) ?? /(http:\/\/localhost:\d+\/)/.exec(out);
-      if (m) resolve(m[1]);
+      if (m) resolve(m[1]!);
     };
     nb.stdout!.on('data', on);
     nb.stderr!.on('data', on);

@@ -74,7 +74,7 @@ async function xtermAlone(size: { cols: number; rows: number }): Promise<{ ms: n
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     await page.setContent(`<style>${css} body{margin:0} #t{width:1190px;height:790px}</style><div id="t"></div>`);
-    await page.addScriptTag({ content: bundle.outputFiles[0].text });
+    await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
     const ms = await page.evaluate(
       ({ text, total, size }) =>
         new Promise<number>((resolve) => {

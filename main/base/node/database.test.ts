@@ -32,7 +32,7 @@ describe('openDatabase', () => {
     // Migration 1 landed, the broken 2 left nothing behind.
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeUndefined();
-    list[1].sql = 'CREATE TABLE b (x INTEGER);';
+    list[1]!.sql = 'CREATE TABLE b (x INTEGER);';
     expect(migrate(db, list)).toBe(1);
     expect(migrate(db, list)).toBe(0);
     db.close();

@@ -91,7 +91,7 @@ describe('jobs in containers (podman through dockerode)', () => {
     const a = await jobs.submit({ name: 'g-count', command: ['sleep', '1.5'], resources: { gpus: 1 }, target: target() }, { baseDir: work });
     const b = await jobs.submit({ name: 'g-count-2', command: ['true'], resources: { gpus: 1 }, target: target() }, { baseDir: work });
     const c = await jobs.submit({ name: 'g-ids', command: ['true'], resources: { gpus: ['0', '1'] }, target: target() }, { baseDir: work });
-    const [da, db, dc] = await Promise.all([a, b, c].map((r) => runEnded(jobs, r.id, 60_000)));
+    const [da, db, dc] = await Promise.all([runEnded(jobs, a.id, 60_000), runEnded(jobs, b.id, 60_000), runEnded(jobs, c.id, 60_000)]);
     expect([da.status, db.status, dc.status]).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(Date.parse(db.startedAt!)).toBeGreaterThanOrEqual(Date.parse(da.endedAt!));
     expect(Date.parse(dc.startedAt!)).toBeGreaterThanOrEqual(Date.parse(da.endedAt!));

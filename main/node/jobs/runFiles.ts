@@ -135,7 +135,7 @@ export class LogReader {
 }
 
 /** The log files of a run, oldest first: [log, index] pairs. */
-function logFiles(runDir: string): [string, string][] {
+function logFiles(runDir: string): [[string, string], [string, string]] {
   return [
     [join(runDir, 'output.1.log'), join(runDir, 'output.1.streams')],
     [join(runDir, 'output.log'), join(runDir, 'output.streams')],

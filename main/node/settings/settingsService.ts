@@ -12,7 +12,7 @@ export class SettingsService implements ISettingsService {
   readonly onDidChange = this._onDidChange.event;
 
   constructor(
-    private readonly config: { dataDir: string },
+    config: { dataDir: string },
     private readonly log: Logger,
   ) {
     this.conf = new Conf<Record<string, unknown>>({ cwd: config.dataDir, configName: 'settings', configFileMode: 0o600, clearInvalidConfig: false });

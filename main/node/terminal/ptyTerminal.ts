@@ -163,7 +163,7 @@ export class PtyTerminal implements IDisposable {
     this.scrollbackChars += data.length;
     while (this.scrollbackChars > this.maxScrollbackChars && this.scrollback.length) {
       const excess = this.scrollbackChars - this.maxScrollbackChars;
-      const first = this.scrollback[0];
+      const first = this.scrollback[0]!; // the loop runs while there is one
       if (first.length <= excess) {
         this.scrollback.shift();
         this.scrollbackChars -= first.length;

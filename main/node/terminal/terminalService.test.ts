@@ -90,7 +90,7 @@ describe('TerminalService over RPC', () => {
     await waitFor(() => a.state.text.includes('END-42\r\n'), 'seq', 15_000);
     const b = collect(connect().proxy, t.id);
     await waitFor(() => b.state.replays.length === 1, 'replay');
-    expect(b.state.replays[0].length).toBeLessThanOrEqual(5000);
+    expect(b.state.replays[0]!.length).toBeLessThanOrEqual(5000);
     expect(b.state.replays[0]).toContain('119999\r\n120000');
     expect(b.state.replays[0]).not.toContain('100001');
   });
@@ -133,7 +133,7 @@ describe('TerminalService over RPC', () => {
     await proxy.write(t.id, 'exit 3\r');
     await waitFor(() => a.state.exit, 'exit event');
     expect(a.state.exit).toEqual({ exit: { code: 3 } });
-    expect((await proxy.list())[0].exit).toEqual({ code: 3 });
+    expect((await proxy.list())[0]?.exit).toEqual({ code: 3 });
     await proxy.kill(t.id);
     expect(await proxy.list()).toEqual([]);
     await expect(proxy.write(t.id, 'x')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/No terminal "t\d+"/) });

@@ -111,10 +111,10 @@ export function restoreCell(doc: NotebookDoc, index: number, cell: CellModel): N
 
 /** Moves a cell from one index to another. */
 export function moveCell(doc: NotebookDoc, from: number, to: number): NotebookDoc {
-  if (to < 0 || to >= doc.cells.length || from === to) return doc;
+  if (to < 0 || to >= doc.cells.length || from < 0 || from >= doc.cells.length || from === to) return doc;
   const cells = [...doc.cells];
   const [c] = cells.splice(from, 1);
-  cells.splice(to, 0, c);
+  cells.splice(to, 0, c!);
   return { ...doc, cells };
 }
 

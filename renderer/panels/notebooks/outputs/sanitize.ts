@@ -17,7 +17,7 @@ export function renderMarkdown(source: string, attachments?: Record<string, Reco
         const bundle = attachments[name];
         const mime = bundle && Object.keys(bundle).find((m) => m.startsWith('image/'));
         if (!mime) return whole;
-        const data = bundle[mime];
+        const data = bundle[mime] ?? '';
         return `data:${mime};base64,${(Array.isArray(data) ? data.join('') : data).replace(/\s/g, '')}`;
       })
     : source;
