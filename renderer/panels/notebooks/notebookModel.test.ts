@@ -38,6 +38,9 @@ describe('notebook model', () => {
     doc = moveCell(doc, 3, 0);
     expect(doc.cells.map((c) => c.key)[0]).toBe('r1');
     expect(moveCell(doc, 0, -1)).toBe(doc);
+    // A source index out of range moves nothing (it used to insert an undefined cell).
+    expect(moveCell(doc, doc.cells.length, 0)).toBe(doc);
+    expect(moveCell(doc, -1, 0)).toBe(doc);
     const md = convertCell(doc.cells.find((c) => c.key === 'c1')!, 'markdown');
     const json = toJson(updateCell(doc, 'c1', () => md));
     const converted = json.cells.find((c) => c.id === 'c1')!;
