@@ -1,7 +1,7 @@
 import { Emitter } from '../../main/common/event';
 import { AppError, ErrorCode } from '../../main/common/errors';
 import { RpcClient } from '../../main/common/rpcClient';
-import { browserWsPort } from './browserPort';
+import { socketPort } from '../../main/common/socketPort';
 import { getDesktopHost } from './desktopBridge';
 
 /** Where the renderer stands with the core. */
@@ -61,7 +61,7 @@ export class CoreConnection {
     ws.addEventListener('open', () => {
       opened = true;
       this.attempt = 0;
-      this.client.setPort(browserWsPort(ws));
+      this.client.setPort(socketPort(ws));
       this.setState('connected');
     });
     ws.addEventListener('close', () => {
