@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { backoffDelay } from '../main/common/backoff';
 
 /** How the shell starts its core. */
 export interface CoreProcessOptions {
@@ -102,7 +103,7 @@ export class CoreProcess extends EventEmitter {
       return;
     }
     const backoff = this.options.backoffMs ?? [100, 500, 2000, 5000];
-    const delay = backoff[Math.min(this.crashes.length - 1, backoff.length - 1)];
+    const delay = backoffDelay(backoff, this.crashes.length);
     this.restartTimer = setTimeout(() => {
       this.emit('restart');
       this.spawn();

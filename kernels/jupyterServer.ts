@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { Emitter, type IDisposable } from '../main/common/event';
 import { withoutCoreSecrets } from '../main/base/node/coreEnv';
+import { backoffDelay } from '../main/common/backoff';
 import { isOwnProcessAlive, pidState, signalGroup } from '../main/base/node/processes';
 import { AppError } from '../main/common/errors';
 import { generateSecret } from './secret';
@@ -294,7 +295,7 @@ export class JupyterServerSupervisor implements IDisposable {
       }
       this.setState({ state: 'restarting', reason, attempt: this.failures });
       const backoff = this.options.backoffMs ?? [500, 2000, 5000, 15000];
-      await new Promise<void>((r) => (this.restartTimer = setTimeout(r, backoff[Math.min(this.failures - 1, backoff.length - 1)])));
+      await new Promise<void>((r) => (this.restartTimer = setTimeout(r, backoffDelay(backoff, this.failures))));
       if (this.stopping) return;
       try {
         await this.launch();

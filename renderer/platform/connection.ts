@@ -1,8 +1,12 @@
+import { backoffDelay, exponentialSchedule } from '../../main/common/backoff';
 import { Emitter } from '../../main/common/event';
 import { AppError, ErrorCode } from '../../main/common/errors';
 import { RpcClient } from '../../main/common/rpcClient';
 import { socketPort } from '../../main/common/socketPort';
 import { getDesktopHost } from './desktopBridge';
+
+/** Reconnect delays: 200 ms doubling to 5 s. */
+const RECONNECT_SCHEDULE = exponentialSchedule(200, 5000);
 
 /** Where the renderer stands with the core. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'unauthorised';
@@ -85,7 +89,7 @@ export class CoreConnection {
       }
     }
     this.setState('reconnecting');
-    const delay = Math.min(5000, 200 * 2 ** this.attempt++);
+    const delay = backoffDelay(RECONNECT_SCHEDULE, ++this.attempt);
     this.timer = setTimeout(() => void this.open(), delay);
   }
 }
