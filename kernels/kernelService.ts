@@ -1,5 +1,4 @@
 import { KernelAPI, KernelManager, KernelSpecAPI, ServerConnection, type Kernel, type KernelMessage } from '@jupyterlab/services';
-import type Database from 'better-sqlite3';
 import { Emitter, type Event } from '../main/common/event';
 import { KernelWebSocket } from './nodeWebSocket';
 import { OutputCap, outputChars } from './outputCap';
@@ -9,6 +8,7 @@ import type { CallContext } from '../main/common/rpc';
 import type { AddServerOptions, ExecuteRequest, ExecuteResult, IKernelService, JupyterServerStatus, KernelEvent, KernelInfo, KernelSpecInfo, KernelStatus, RemoteServerInfo, VariableInfo } from '../main/common/kernels';
 import type { JupyterServerSupervisor } from './jupyterServer';
 import type { RemoteServers } from './remoteServers';
+import type { KernelStore } from './kernelStore';
 
 /** The supervised server's id in KernelInfo.server and KernelSpecInfo.server. */
 export const LOCAL = 'local';
@@ -38,10 +38,10 @@ interface KernelRecord {
   pendingInput?: { header: KernelMessage.IHeader<'input_request'> };
 }
 
-/** Optional parts: remote servers, and a database to remember kernels across core restarts. */
+/** Optional parts: remote servers, and the store that remembers kernels across core restarts. */
 export interface KernelServiceOptions {
   remotes?: RemoteServers;
-  db?: Database.Database;
+  store?: KernelStore;
 }
 
 /**
@@ -105,8 +105,7 @@ export class KernelService implements IKernelService {
     }
     const record = this.track(conn, server, spec, options.path);
     const now = new Date().toISOString();
-    this.options.db?.prepare('INSERT OR REPLACE INTO kernel_sessions (kernel_id, server, spec, path, started_at) VALUES (?, ?, ?, ?, ?)').run(conn.id, server, spec, options.path ?? null, now);
-    if (options.path) this.options.db?.prepare('INSERT OR REPLACE INTO notebook_kernels (path, server, spec, updated_at) VALUES (?, ?, ?, ?)').run(options.path, server, spec, now);
+    this.options.store?.rememberSession(conn.id, server, spec, options.path, now);
     return this.describe(conn.id, record);
   }
 
@@ -125,7 +124,7 @@ export class KernelService implements IKernelService {
   async removeServer(id: string): Promise<void> {
     this.remotes().remove(id);
     for (const [kid, k] of this.kernels) if (k.server === id) this.forget(kid, k, 'its server was removed from Lathe (the kernel itself goes on running there)');
-    this.options.db?.prepare('DELETE FROM kernel_sessions WHERE server = ?').run(id);
+    this.options.store?.forgetServerSessions(id);
     void this.remoteManagers.get(id)?.then((m) => m.dispose(), () => undefined);
     this.remoteManagers.delete(id);
   }
@@ -228,7 +227,7 @@ export class KernelService implements IKernelService {
   async shutdown(kernelId: string): Promise<void> {
     const k = this.get(kernelId);
     this.kernels.delete(kernelId);
-    this.options.db?.prepare('DELETE FROM kernel_sessions WHERE kernel_id = ?').run(kernelId);
+    this.options.store?.forgetSession(kernelId);
     try {
       await k.conn.shutdown();
     } finally {
@@ -319,7 +318,7 @@ export class KernelService implements IKernelService {
 
   private dropLocal(why: string): void {
     for (const [id, k] of this.kernels) if (k.server === LOCAL) this.forget(id, k, why);
-    this.options.db?.prepare('DELETE FROM kernel_sessions WHERE server = ?').run(LOCAL);
+    this.options.store?.forgetServerSessions(LOCAL);
     this.manager?.dispose();
     this.manager = undefined;
     this.settings = undefined;
@@ -362,10 +361,9 @@ export class KernelService implements IKernelService {
 
   /** The server a notebook last ran on, if it is still known. */
   private lastServerFor(path: string | undefined): string | undefined {
-    if (!path || !this.options.db) return undefined;
-    const row = this.options.db.prepare('SELECT server FROM notebook_kernels WHERE path = ?').get(path) as { server: string } | undefined;
-    if (!row || row.server === LOCAL) return row?.server;
-    return this.options.remotes?.list().some((r) => r.id === row.server) ? row.server : undefined;
+    const server = path ? this.options.store?.lastServerFor(path) : undefined;
+    if (!server || server === LOCAL) return server;
+    return this.options.remotes?.list().some((r) => r.id === server) ? server : undefined;
   }
 
   private async managerFor(server: string): Promise<KernelManager> {
@@ -401,22 +399,21 @@ export class KernelService implements IKernelService {
    * are gone are forgotten.
    */
   restoreSessions(only?: string): Promise<void> {
-    const db = this.options.db;
-    if (!db) return Promise.resolve();
+    const store = this.options.store;
+    if (!store) return Promise.resolve();
     if (!only && this.restoring) return this.restoring;
     const run = (async () => {
-      const rows = db.prepare('SELECT * FROM kernel_sessions').all() as { kernel_id: string; server: string; spec: string; path: string | null }[];
-      for (const row of rows) {
+      for (const row of store.sessions()) {
         if (this.kernels.has(row.kernel_id) || (only && row.server !== only)) continue;
         if (row.server !== LOCAL && !this.options.remotes?.list().some((r) => r.id === row.server)) {
-          db.prepare('DELETE FROM kernel_sessions WHERE kernel_id = ?').run(row.kernel_id);
+          store.forgetSession(row.kernel_id);
           continue;
         }
         try {
           const manager = await this.managerFor(row.server);
           const model = await KernelAPI.getKernelModel(row.kernel_id, manager.serverSettings);
           if (!model) {
-            db.prepare('DELETE FROM kernel_sessions WHERE kernel_id = ?').run(row.kernel_id);
+            store.forgetSession(row.kernel_id);
             continue;
           }
           this.track(manager.connectTo({ model }), row.server, row.spec, row.path ?? undefined);

@@ -1,10 +1,10 @@
 import { ServerConnection } from '@jupyterlab/services';
-import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { KernelWebSocket } from './nodeWebSocket';
 import { AppError, ErrorCode } from '../main/common/errors';
 import { Emitter, type IDisposable } from '../main/common/event';
 import type { RemoteServerInfo } from '../main/common/kernels';
+import type { KernelStore, ServerRow } from './kernelStore';
 
 /** Where remote servers' tokens are kept: the core's encrypted secret store, never plain settings. */
 export interface TokenVault {
@@ -41,13 +41,6 @@ export function parseJupyterUrl(input: string, token?: string): { baseUrl: strin
   return { baseUrl, token: t, ...(u.protocol === 'http:' && !loopback ? { warning: 'Plain http: the token and your code travel unencrypted. Prefer https or an SSH tunnel.' } : {}) };
 }
 
-interface Row {
-  id: string;
-  name: string;
-  url: string;
-  added_at: string;
-}
-
 /**
  * The Jupyter servers the user added by URL and token: kept in SQLite (tokens in the vault), probed in the
  * background so a lost server is reported and a returning one is announced (the kernel service reconnects its
@@ -63,7 +56,7 @@ export class RemoteServers implements IDisposable {
   private disposed = false;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly store: KernelStore,
     private readonly vault: TokenVault,
     private readonly options: { probeMs?: number; timeoutMs?: number } = {},
   ) {
@@ -72,11 +65,11 @@ export class RemoteServers implements IDisposable {
   }
 
   list(): RemoteServerInfo[] {
-    return (this.db.prepare('SELECT * FROM jupyter_servers ORDER BY added_at').all() as Row[]).map((r) => this.info(r));
+    return this.store.servers().map((r) => this.info(r));
   }
 
   get(id: string): RemoteServerInfo {
-    const r = this.db.prepare('SELECT * FROM jupyter_servers WHERE id = ?').get(id) as Row | undefined;
+    const r = this.store.server(id);
     if (!r) throw new AppError(ErrorCode.NotFound, `No Jupyter server "${id}". Add it again with its URL and token.`);
     return this.info(r);
   }
@@ -88,7 +81,7 @@ export class RemoteServers implements IDisposable {
     const id = 'r' + createHash('sha256').update(baseUrl).digest('hex').slice(0, 10);
     const name = o.name?.trim() || new URL(baseUrl).host + new URL(baseUrl).pathname.replace(/\/$/, '');
     this.vault.set(id, token);
-    this.db.prepare('INSERT INTO jupyter_servers (id, name, url, added_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name').run(id, name, baseUrl, new Date().toISOString());
+    this.store.putServer(id, name, baseUrl, new Date().toISOString());
     this.state.set(id, { state: 'connected', version, ...(warning ? { detail: warning } : {}) });
     this.fire();
     return this.get(id);
@@ -96,7 +89,7 @@ export class RemoteServers implements IDisposable {
 
   remove(id: string): void {
     this.get(id);
-    this.db.prepare('DELETE FROM jupyter_servers WHERE id = ?').run(id);
+    this.store.deleteServer(id);
     this.vault.delete(id);
     this.state.delete(id);
     this.fire();
@@ -116,7 +109,7 @@ export class RemoteServers implements IDisposable {
     this.probing = true;
     try {
       let changed = false;
-      for (const r of this.db.prepare('SELECT * FROM jupyter_servers').all() as Row[]) {
+      for (const r of this.store.servers()) {
         const before = this.state.get(r.id);
         let next: Pick<RemoteServerInfo, 'state' | 'detail' | 'version'>;
         try {
@@ -142,7 +135,7 @@ export class RemoteServers implements IDisposable {
     this.changed.dispose();
   }
 
-  private info(r: Row): RemoteServerInfo {
+  private info(r: ServerRow): RemoteServerInfo {
     return { id: r.id, name: r.name, url: r.url, addedAt: r.added_at, ...(this.state.get(r.id) ?? { state: 'unknown' }) };
   }
 

@@ -39,8 +39,8 @@ const ALLOWED = {
 export const PACKAGES = {
   common: { builtins: false, packages: ['zod'] },
   base: { builtins: true, packages: ['better-sqlite3'] },
-  kernels: { builtins: true, packages: ['@jupyterlab/services', 'ws', 'better-sqlite3'] },
-  node: { builtins: true, packages: ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'better-sqlite3', 'conf', 'dockerode', 'node-pty', 'simple-git', 'yaml'] },
+  kernels: { builtins: true, packages: ['@jupyterlab/services', 'ws'] },
+  node: { builtins: true, packages: ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'conf', 'dockerode', 'node-pty', 'simple-git', 'yaml'] },
   server: { builtins: true, packages: ['ws', 'yaml'], tests: ['better-sqlite3'] },
   renderer: { builtins: false, packages: ['react', 'react-dom', '@xterm/', 'monaco-editor', 'recharts', 'dompurify', 'katex', 'marked'], tests: ['jsdom'] },
   electron: { builtins: true, packages: ['electron', 'electron-store'] },

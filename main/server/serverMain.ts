@@ -18,19 +18,22 @@ import { findJupyterServer } from '../../kernels/findJupyter';
 import { JupyterServerSupervisor } from '../../kernels/jupyterServer';
 import { KernelService } from '../../kernels/kernelService';
 import { RemoteServers } from '../../kernels/remoteServers';
+import { KernelStore } from '../../kernels/kernelStore';
 import { latheJupyterPath } from '../../kernels/kernelspecs';
 import { Logger, type LogLevel } from '../base/node/logger';
 import { resolveDataDir } from '../base/node/paths';
 import { SettingsService } from '../node/settings/settingsService';
 import { StatusService } from '../node/status/statusService';
 import { openDatabase } from '../base/node/database';
+import { MetaStore } from '../base/node/metaStore';
+import { schema } from './schema';
 import { TerminalService } from '../node/terminal/terminalService';
-import { EnvService } from '../node/envs/envService';
+import { wireEnvService } from '../node/envs/envWiring';
 import { ENV_REGISTRY_PATH } from '../node/envs/httpRegistry';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EnvChannel } from '../common/envs';
 import { JobChannel } from '../common/jobs';
-import { JobService } from '../node/jobs/jobService';
+import { wireJobService } from '../node/jobs/jobWiring';
 import { generateToken, isLoopback } from './auth';
 import { HttpFront } from './httpServer';
 import { prepareLocalSocket } from './localSocket';
@@ -96,7 +99,8 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
   }
 
   const socketPath = options.localSocket === false ? undefined : await prepareLocalSocket(dataDir);
-  const db = openDatabase(dataDir);
+  const db = openDatabase(dataDir, schema);
+  const meta = new MetaStore(db);
   const disposables: { dispose(): unknown }[] = [];
   try {
     const settings = new SettingsService({ dataDir }, log.child('settings'));
@@ -124,32 +128,33 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
       // Remembered so that after a crash the next core adopts the server and its kernels (token in the secret store).
       memory: {
         load: () => {
-          const row = db.prepare("SELECT value FROM meta WHERE key = 'jupyter.local'").get() as { value: string } | undefined;
-          const token = row && secretStore.get('jupyter', 'local');
-          return row && token ? { ...(JSON.parse(row.value) as { url: string; pid: number; rootDir: string }), token } : undefined;
+          const server = meta.get<{ url: string; pid: number; rootDir: string }>('jupyter.local');
+          const token = server && secretStore.get('jupyter', 'local');
+          return server && token ? { ...server, token } : undefined;
         },
         save: (m) => {
           if (!m) {
-            db.prepare("DELETE FROM meta WHERE key = 'jupyter.local'").run();
+            meta.delete('jupyter.local');
             secretStore.delete('jupyter', 'local');
             return;
           }
           secretStore.set('jupyter', 'local', m.token);
-          db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('jupyter.local', ?)").run(JSON.stringify({ url: m.url, pid: m.pid, rootDir: m.rootDir }));
+          meta.set('jupyter.local', { url: m.url, pid: m.pid, rootDir: m.rootDir });
         },
       },
     });
-    const remotes = new RemoteServers(db, { get: (id) => secretStore.get('jupyter', id), set: (id, t) => secretStore.set('jupyter', id, t), delete: (id) => secretStore.delete('jupyter', id) }, { probeMs: options.remoteProbeMs });
+    const kernelStore = new KernelStore(db);
+    const remotes = new RemoteServers(kernelStore, { get: (id) => secretStore.get('jupyter', id), set: (id, t) => secretStore.set('jupyter', id, t), delete: (id) => secretStore.delete('jupyter', id) }, { probeMs: options.remoteProbeMs });
     disposables.push(remotes);
-    const kernels = new KernelService(supervisor, jupyterLog, { remotes, db });
-    const envs = new EnvService(
+    const kernels = new KernelService(supervisor, jupyterLog, { remotes, store: kernelStore });
+    const envs = wireEnvService(
       { dataDir, scan: { env: options.userEnv ?? process.env, home: options.home ?? homedir(), platform: process.platform, isRoot: process.getuid?.() === 0 }, secret: (name) => secrets.reveal(name) },
       db,
       settings,
       log.child('envs'),
     );
     disposables.push(envs);
-    const jobs = new JobService(
+    const jobs = wireJobService(
       { dataDir, shimScript: resolve(ROOT, 'dist', 'core', 'jobShim.mjs'), coreScript: resolve(ROOT, 'dist', 'core', 'lathe.mjs'), pythonPath: resolve(ROOT, 'resources', 'python'), env: options.userEnv ?? process.env, secrets },
       db,
       envs,
@@ -163,7 +168,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
         const s = supervisor.state;
         return s.state === 'failed' ? { name, state: 'unavailable', detail: s.reason } : { name, state: 'ready', detail: `Jupyter server ${s.state}` };
       });
-    const status = new StatusService({ version: VERSION }, db, services);
+    const status = new StatusService({ version: VERSION }, meta, services);
     rpc.serveChannel(StatusChannel, status);
     rpc.serveChannel(SettingsChannel, settings);
     rpc.serveChannel(TerminalChannel, terminals);

@@ -10,7 +10,8 @@ import { makeEnv, makeInstallation, type FakePackage } from '../test/condaFixtur
 import { Logger } from '../../main/base/node/logger';
 import { SettingsService } from '../../main/node/settings/settingsService';
 import { openDatabase } from '../../main/base/node/database';
-import { EnvService } from '../../main/node/envs/envService';
+import { wireEnvService } from '../../main/node/envs/envWiring';
+import { schema } from '../../main/server/schema';
 import { median, report } from './benchUtil';
 
 const base = mkdtempSync(join(tmpdir(), 'lathe-bench-envs-'));
@@ -31,9 +32,9 @@ writeFileSync(join(home, '.conda', 'environments.txt'), txt.join('\n') + '\n');
 
 const log = new Logger({ console: null });
 function service(dataDir: string) {
-  const db = openDatabase(dataDir);
+  const db = openDatabase(dataDir, schema);
   const settings = new SettingsService({ dataDir }, log);
-  const svc = new EnvService({ dataDir, scan: { env: { PATH: '/usr/bin:/bin', HOME: home }, home, platform: process.platform, isRoot: false } }, db, settings, log);
+  const svc = wireEnvService({ dataDir, scan: { env: { PATH: '/usr/bin:/bin', HOME: home }, home, platform: process.platform, isRoot: false } }, db, settings, log);
   return { svc, close: () => (svc.dispose(), settings.dispose(), db.close()) };
 }
 

@@ -6,8 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chunkLines, type RunInfo } from '../../main/common/jobs';
-import { EnvService } from '../../main/node/envs/envService';
-import { JobService } from '../../main/node/jobs/jobService';
+import { wireEnvService } from '../../main/node/envs/envWiring';
+import { wireJobService } from '../../main/node/jobs/jobWiring';
+import { schema } from '../../main/server/schema';
 import { Logger } from '../../main/base/node/logger';
 import { SettingsService } from '../../main/node/settings/settingsService';
 import { openDatabase } from '../../main/base/node/database';
@@ -16,12 +17,12 @@ const here = process.env.GPU_CARRY ?? '.gpucarry';
 const dir = mkdtempSync(join(tmpdir(), 'lathe-gpu-'));
 const dataDir = join(dir, 'data');
 const work = join(dir, 'work');
-const db = openDatabase(dataDir);
+const db = openDatabase(dataDir, schema);
 const log = new Logger({ console: null });
 const settings = new SettingsService({ dataDir }, log);
 const env = { ...process.env, HOME: dir };
-const envs = new EnvService({ dataDir, scan: { env, home: dir, platform: 'linux', isRoot: false } }, db, settings, log);
-const jobs = new JobService({ dataDir, shimScript: resolve(here, 'jobShim.mjs'), coreScript: '', pythonPath: resolve('resources/python'), env, sampleMs: 500 }, db, envs, log);
+const envs = wireEnvService({ dataDir, scan: { env, home: dir, platform: 'linux', isRoot: false } }, db, settings, log);
+const jobs = wireJobService({ dataDir, shimScript: resolve(here, 'jobShim.mjs'), coreScript: '', pythonPath: resolve('resources/python'), env, sampleMs: 500 }, db, envs, log);
 (await import('node:fs')).mkdirSync(work, { recursive: true });
 writeFileSync(
   join(work, 'gpu_job.py'),

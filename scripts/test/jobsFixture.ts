@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EnvService } from '../../main/node/envs/envService';
-import { JobService, type JobServiceConfig } from '../../main/node/jobs/jobService';
+import { wireEnvService } from '../../main/node/envs/envWiring';
+import type { JobService, JobServiceConfig } from '../../main/node/jobs/jobService';
+import { wireJobService } from '../../main/node/jobs/jobWiring';
+import { schema } from '../../main/server/schema';
 import { Logger } from '../../main/base/node/logger';
 import { SettingsService } from '../../main/node/settings/settingsService';
 import { openDatabase, type Db } from '../../main/base/node/database';
@@ -19,7 +21,7 @@ export function jobsWorld(cleanups: (() => unknown)[], extra: Partial<JobService
   const dir = reuse?.dir ?? tempDir('lathe-jobs-').path;
   if (!reuse) cleanups.push(() => execFileSync('rm', ['-rf', dir]));
   const dataDir = join(dir, 'data');
-  const db = reuse?.db ?? openDatabase(dataDir);
+  const db = reuse?.db ?? openDatabase(dataDir, schema);
   // The core's log goes to a file a test can read (warnings a run's follower gives, say).
   const logFile = join(dataDir, 'logs', `core-${reuse ? 'again' : 'first'}.log`);
   const log = new Logger({ console: null, file: logFile });
@@ -29,8 +31,8 @@ export function jobsWorld(cleanups: (() => unknown)[], extra: Partial<JobService
   // Debian's python3 (with scikit-learn) first, as on a machine set up by scripts/setup.sh.
   const { env: extraEnv, ...rest } = extra;
   const userEnv = { PATH: `/usr/bin:${process.env.PATH!}`, HOME: home, LATHE_SECRET_API_TOKEN: 's3cr3t-value-xyz', ...extraEnv };
-  const envs = new EnvService({ dataDir, scan: { env: userEnv, home, platform: 'linux', isRoot: false } }, db, settings, log);
-  const jobs = new JobService(
+  const envs = wireEnvService({ dataDir, scan: { env: userEnv, home, platform: 'linux', isRoot: false } }, db, settings, log);
+  const jobs = wireJobService(
     { dataDir, shimScript: resolve(ROOT, 'dist/core/jobShim.mjs'), coreScript: resolve(ROOT, 'dist/core/lathe.mjs'), pythonPath: resolve(ROOT, 'resources/python'), env: userEnv, pollMs: 20, gpuProbe: async () => [], ...rest },
     db,
     envs,

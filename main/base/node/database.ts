@@ -2,16 +2,17 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../common/errors';
-import { migrations, type Migration } from './migrations';
+import type { Migration } from './migrations';
 
 /** The SQLite handle type services receive. */
 export type Db = Database.Database;
 
 /**
- * The one place that opens Lathe's database: `<dataDir>/lathe.db`, WAL mode, foreign keys on,
- * and every pending numbered migration applied in its own transaction.
+ * The one place that opens Lathe's database: `<dataDir>/lathe.db`, WAL mode, foreign keys on, and every pending
+ * numbered migration of `schema` applied, one transaction per version. The core passes its whole schema
+ * (main/server/schema.ts); a test may pass just the steps of the tables it uses.
  */
-export function openDatabase(dataDir: string, list: readonly Migration[] = migrations): Db {
+export function openDatabase(dataDir: string, schema: readonly Migration[]): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'lathe.db');
   let db: Db;
@@ -26,25 +27,23 @@ export function openDatabase(dataDir: string, list: readonly Migration[] = migra
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db, list);
+  migrate(db, schema);
   return db;
 }
 
-/** Applies migrations newer than the database's `user_version`, in order, each atomically. */
+/** Applies the migrations newer than the database's `user_version`, in order; all steps of one version atomically. */
 export function migrate(db: Db, list: readonly Migration[]): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   const newest = list.reduce((m, x) => Math.max(m, x.version), 0);
   if (current > newest) {
     throw new AppError('STORE_TOO_NEW', `The database is at schema version ${current}, newer than this Lathe (${newest}). Upgrade Lathe or use another --data-dir.`);
   }
-  let applied = 0;
-  for (const m of [...list].sort((a, b) => a.version - b.version)) {
-    if (m.version <= current) continue;
+  const versions = [...new Set(list.map((m) => m.version))].filter((v) => v > current).sort((a, b) => a - b);
+  for (const v of versions) {
     db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
+      for (const m of list) if (m.version === v) db.exec(m.sql);
+      db.pragma(`user_version = ${v}`);
     })();
-    applied++;
   }
-  return applied;
+  return versions.length;
 }

@@ -4,8 +4,9 @@ import { access, appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'nod
 import { userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { AppError, BugError } from '../../common/errors';
-import type { EnvList, EnvProgress, EnvSummary, InstallPublishedRequest, PackFormat, PackRequest, PackResult, PublishRequest, PublishedEnv, UnpackRequest, UnpackResult } from '../../common/envs';
+import type { EnvSummary, InstallPublishedRequest, PackFormat, PackRequest, PackResult, PublishRequest, PublishedEnv, UnpackRequest, UnpackResult } from '../../common/envs';
 import type { CallContext } from '../../common/rpc';
+import type { EnvWorkHost } from './envCatalog';
 import type { ISettingsService } from '../../common/settings';
 import { sha256File } from './archiveFiles';
 import { packEnv } from './envPack';
@@ -13,14 +14,6 @@ import { unpackEnv } from './envUnpack';
 import { FolderRegistry, resolvePublished, type IEnvRegistry } from './folderRegistry';
 import { HttpRegistry } from './httpRegistry';
 import { S3Registry } from './s3Registry';
-
-/** What archive work needs from the env service. */
-export interface ArchivesHost {
-  list(): Promise<EnvList>;
-  resolve(ref: string): Promise<EnvSummary>;
-  rescan(): Promise<EnvList>;
-  progress(p: EnvProgress): void;
-}
 
 /** Where an env installed from the registry records which published env it is. */
 const INSTALLED_PATH = join('.lathe-pack', 'installed.json');
@@ -38,7 +31,7 @@ export class EnvArchives {
   constructor(
     private readonly config: { dataDir: string; home: string; env: NodeJS.ProcessEnv; secret?: (name: string) => string | undefined },
     private readonly settings: ISettingsService,
-    private readonly host: ArchivesHost,
+    private readonly host: EnvWorkHost,
   ) {}
 
   private progress(opId: string) {

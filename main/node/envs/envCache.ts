@@ -1,6 +1,18 @@
 import type { CondaInstallation, EnvSummary } from '../../common/envs';
 import type { Db } from '../../base/node/database';
+import type { Migration } from '../../base/node/migrations';
 import type { CondaInfo } from './condaLocator';
+
+/** The tables EnvCache owns. */
+export const envMigrations: readonly Migration[] = [
+  {
+    version: 2,
+    name: 'env discovery cache',
+    sql: `CREATE TABLE env_cache (prefix TEXT PRIMARY KEY, summary TEXT NOT NULL, stamp REAL NOT NULL, size INTEGER, size_stamp REAL);
+          CREATE TABLE conda_info_cache (exe TEXT PRIMARY KEY, exe_mtime REAL NOT NULL, info TEXT NOT NULL);
+          CREATE TABLE env_scan (id INTEGER PRIMARY KEY CHECK (id = 1), installations TEXT NOT NULL, scanned_at TEXT NOT NULL);`,
+  },
+];
 
 /** The last scan in SQLite, so the env list shows at once on the next launch while a refresh runs. */
 export class EnvCache {

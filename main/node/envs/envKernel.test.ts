@@ -10,7 +10,9 @@ import { tempDir } from '../../../scripts/test/tempDir';
 import { Logger } from '../../base/node/logger';
 import { SettingsService } from '../settings/settingsService';
 import { openDatabase } from '../../base/node/database';
-import { EnvService } from './envService';
+import { wireEnvService } from './envWiring';
+import { envMigrations } from './envCache';
+import { coreMigrations } from '../../base/node/migrations';
 
 // Integration: an env in conda's layout whose bin/python is Debian's python3 (it has ipykernel), found by
 // discovery, given a kernelspec, and run by a real jupyter-server: the kernel must see the env activated.
@@ -27,12 +29,12 @@ describe('an env kernel on a real Jupyter server', () => {
     makeInstallation(root, 'conda');
     const prefix = pythonEnv(join(root, 'envs', 'ds'), { realPython: '/usr/bin/python3', activateD: { 'x.sh': 'export LATHE_ACTIVATED="yes in $CONDA_DEFAULT_ENV"\n' } });
     const dataDir = join(dir.path, 'data');
-    const db = openDatabase(dataDir);
+    const db = openDatabase(dataDir, [...coreMigrations, ...envMigrations]);
     const log = new Logger({ console: null });
     const settings = new SettingsService({ dataDir }, log);
     // The core itself runs with base active: the kernel must not inherit base's bin.
     const env = { PATH: `${join(root, 'bin')}:/usr/local/bin:/usr/bin:/bin`, HOME: home, CONDA_PREFIX: root };
-    const envs = new EnvService({ dataDir, scan: { env, home, platform: 'linux', isRoot: false } }, db, settings, log);
+    const envs = wireEnvService({ dataDir, scan: { env, home, platform: 'linux', isRoot: false } }, db, settings, log);
     cleanups.push(() => db.close(), () => envs.dispose());
     const list = await envs.list();
     expect(list.envs.find((e) => e.name === 'ds')?.kernelName).toBe('conda-ds');

@@ -1,20 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { AppError } from '../../common/errors';
-import type { EnvList, EnvOpResult, EnvOperation, EnvPlan, EnvProgress, EnvSummary } from '../../common/envs';
+import type { EnvOpResult, EnvOperation, EnvPlan, EnvSummary } from '../../common/envs';
 import type { CallContext } from '../../common/rpc';
+import type { EnvWorkHost } from './envCatalog';
 import type { ISettingsService } from '../../common/settings';
 import { buildArgs, flavourOf, planFromOutput, runTool, type StepOptions, type ToolRef, type ToolStep, type Where } from './condaCli';
 import { readRecords } from './condaMeta';
 import { exportEnv, parseEnvironmentFile } from './envExport';
-
-/** What operations need from the env service. */
-export interface EnvOpsHost {
-  list(): Promise<EnvList>;
-  resolve(ref: string): Promise<EnvSummary>;
-  rescan(): Promise<EnvList>;
-  progress(p: EnvProgress): void;
-}
 
 /** One planned tool run, plus the temporary files it needs. */
 interface Prepared {
@@ -37,7 +30,7 @@ export class EnvOperations {
   constructor(
     private readonly config: { dataDir: string; env: NodeJS.ProcessEnv },
     private readonly settings: ISettingsService,
-    private readonly host: EnvOpsHost,
+    private readonly host: EnvWorkHost,
   ) {
     this.tmp = join(config.dataDir, 'tmp');
   }

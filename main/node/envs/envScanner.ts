@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CondaInstallation, EnvSummary } from '../../common/envs';
 import type { Logger } from '../../base/node/logger';
+import { Emitter } from '../../common/event';
 import { historyTool, quickInfo, readHistory } from './condaMeta';
 import { condaInfo, findInstallations, type CondaInfo, type LocatorContext } from './condaLocator';
 import { condarcEnvsDirs, discoverPrefixes, environmentsTxtFiles, envsDirsOf, readEnvironmentsTxt } from './envDiscovery';
@@ -41,17 +42,19 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
 /**
  * Finds every env from what is on disk: installations, .condarc envs_dirs, environments.txt and the envs
  * folders, then reads each env's cheap facts (a readdir of conda-meta). It never waits for `conda info`:
- * that runs in the background once per executable and is cached; when it adds envs dirs, `onInfo` asks
- * for another scan.
+ * that runs in the background once per executable and is cached; when it learns one, `onDidLearnInfo` fires so
+ * that the catalog scans again (the info may add envs dirs).
  */
 export class EnvScanner {
   private readonly infoRuns = new Map<string, Promise<void>>();
+  private readonly learned = new Emitter<void>();
+  /** Fires when a background `info --json` run has finished and been cached. */
+  readonly onDidLearnInfo = this.learned.event;
 
   constructor(
     private readonly config: ScanConfig,
     private readonly cache: EnvCache,
     private readonly log: Logger,
-    private readonly onInfo: () => void,
   ) {}
 
   async scan(configuredExe: string | undefined): Promise<ScanResult> {
@@ -116,7 +119,7 @@ export class EnvScanner {
     const run = condaInfo(inst.exe, inst.tool)
       .then((info) => {
         this.cache.setInfo(key, mtime, info);
-        this.onInfo();
+        this.learned.fire();
       })
       .catch((err: Error) => {
         inst.problem = err.message;

@@ -11,7 +11,10 @@ import { tempDir, waitFor } from '../../../scripts/test/tempDir';
 import { Logger } from '../../base/node/logger';
 import { SettingsService } from '../settings/settingsService';
 import { openDatabase, type Db } from '../../base/node/database';
-import { EnvService } from './envService';
+import type { EnvService } from './envService';
+import { wireEnvService } from './envWiring';
+import { envMigrations } from './envCache';
+import { coreMigrations } from '../../base/node/migrations';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -39,11 +42,11 @@ function world(opts: { tool?: 'conda' | 'micromamba'; isRoot?: boolean } = {}) {
 }
 
 function service(w: ReturnType<typeof world>, db?: Db): { svc: EnvService; db: Db; log: string[] } {
-  const database = db ?? openDatabase(w.dataDir);
+  const database = db ?? openDatabase(w.dataDir, [...coreMigrations, ...envMigrations]);
   const lines: string[] = [];
   const log = new Logger({ console: (l) => lines.push(l) });
   const settings = new SettingsService({ dataDir: w.dataDir }, log);
-  const svc = new EnvService({ dataDir: w.dataDir, scan: { env: w.env, home: w.home, platform: 'linux', isRoot: w.isRoot, homesDir: w.homesDir }, debounceMs: 50, minRescanMs: 0 }, database, settings, log);
+  const svc = wireEnvService({ dataDir: w.dataDir, scan: { env: w.env, home: w.home, platform: 'linux', isRoot: w.isRoot, homesDir: w.homesDir }, debounceMs: 50, minRescanMs: 0 }, database, settings, log);
   cleanups.push(() => {
     svc.dispose();
     settings.dispose();

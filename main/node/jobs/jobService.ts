@@ -7,14 +7,13 @@ import type { EnvDetail, ExportFormat } from '../../common/envs';
 import { durationSeconds, JobSpecSchema, type IJobService, type JobSpec, type Lineage, type LogChunk, type MetricSeries, type RunDetail, type RunInfo, type RunStatus } from '../../common/jobs';
 import { formatZodError } from '../../common/rpc';
 import type { Logger } from '../../base/node/logger';
-import type { Db } from '../../base/node/database';
-import { JobStore, runInfo, type StoredRun } from './jobStore';
+import { runInfo, type JobStore, type StoredRun } from './jobStore';
 import { gitLineage } from './lineage';
 import { containerRunEnv, localRunEnv, runArgv, type PlanInput } from './runPlan';
 import { GpuBook } from './gpuBook';
-import { ContainerRuns } from './containerRuns';
+import type { ContainerRuns } from './containerRuns';
 import { RunWatcher } from './runWatcher';
-import { ShimLauncher } from './shimLauncher';
+import type { ShimLauncher } from './shimLauncher';
 import { readLogLines, replayThenFollow } from './runFiles';
 import { isFinal, newRunId, parseSize, probeGpus, shimAlive } from './jobUtil';
 
@@ -49,6 +48,17 @@ export interface JobServiceConfig {
   gpuProbe?: () => Promise<string[]>;
 }
 
+/** The job service's collaborators, built by the composition root (jobWiring.ts). */
+export interface JobServiceParts {
+  /** The runs and what they record, in SQLite. */
+  store: JobStore;
+  /** Container runs through the Docker API. */
+  containers: ContainerRuns;
+  /** Starts the detached supervisors of local runs. */
+  shims: ShimLauncher;
+  /** Envs for jobs that name one. */
+  envs: JobEnvs;
+}
 
 /**
  * Jobs: specs validated at the boundary, a GPU-aware queue, local runs in their own process group under
@@ -69,16 +79,15 @@ export class JobService implements IJobService {
   private scheduleAgain = false;
   private disposed = false;
 
+  private readonly envs: JobEnvs;
+
   constructor(
     private readonly config: JobServiceConfig,
-    db: Db,
-    private readonly envs: JobEnvs,
+    parts: JobServiceParts,
     private readonly log: Logger,
   ) {
-    this.store = new JobStore(db);
-    this.containers = new ContainerRuns(log, config.env ?? process.env);
+    ({ store: this.store, containers: this.containers, shims: this.shims, envs: this.envs } = parts);
     mkdirSync(join(config.dataDir, 'runs'), { recursive: true, mode: 0o700 });
-    this.shims = new ShimLauncher(config.shimScript, join(config.dataDir, 'runs'));
   }
 
   private runDir(id: string): string {

@@ -1,5 +1,29 @@
 import type { JobSpec, Lineage, MetricSeries, RunDetail, RunInfo, RunStatus } from '../../common/jobs';
 import type { Db } from '../../base/node/database';
+import type { Migration } from '../../base/node/migrations';
+
+/** The tables JobStore owns: runs and what they record. */
+export const jobMigrations: readonly Migration[] = [
+  {
+    version: 3,
+    name: 'job runs, metrics, params, tags, artifacts',
+    sql: `CREATE TABLE runs (id TEXT PRIMARY KEY, name TEXT NOT NULL, spec TEXT NOT NULL, status TEXT NOT NULL, target TEXT NOT NULL,
+            attempt INTEGER NOT NULL, priority INTEGER NOT NULL, created_at TEXT NOT NULL, started_at TEXT, ended_at TEXT,
+            exit_code INTEGER, reason TEXT, gpus TEXT NOT NULL DEFAULT '[]', rerun_of TEXT, base_dir TEXT NOT NULL, lineage TEXT,
+            shim_pid INTEGER, log_offset INTEGER NOT NULL DEFAULT 0, log_lines INTEGER NOT NULL DEFAULT 0, metrics_offset INTEGER NOT NULL DEFAULT 0);
+          CREATE INDEX runs_created ON runs (created_at);
+          CREATE TABLE run_metrics (run_id TEXT NOT NULL, name TEXT NOT NULL, step REAL NOT NULL, value REAL NOT NULL, t REAL NOT NULL);
+          CREATE INDEX run_metrics_run ON run_metrics (run_id, name, step);
+          CREATE TABLE run_params (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key));
+          CREATE TABLE run_tags (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key));
+          CREATE TABLE run_artifacts (run_id TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (run_id, path));`,
+  },
+  {
+    version: 4,
+    name: 'run system-metrics file offset',
+    sql: `ALTER TABLE runs ADD COLUMN system_offset INTEGER NOT NULL DEFAULT 0;`,
+  },
+];
 
 interface Row {
   id: string;

@@ -8,14 +8,15 @@ import { SecretChannel } from '../../common/secrets';
 import { tempDirs } from '../../../scripts/test/tempDir';
 import { openDatabase } from '../../base/node/database';
 import { SecretService } from './secretService';
-import { SecretStore, loadStoreKey } from './secretStore';
+import { SecretStore, loadStoreKey, secretMigrations } from './secretStore';
+import { coreMigrations } from '../../base/node/migrations';
 
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
 
 function world(env: NodeJS.ProcessEnv = {}) {
   const dataDir = dirs.make();
-  const db = openDatabase(dataDir);
+  const db = openDatabase(dataDir, [...coreMigrations, ...secretMigrations]);
   const revealed: string[] = [];
   const store = new SecretStore(db, () => loadStoreKey(dataDir, env), (v) => revealed.push(v));
   return { dataDir, db, store, revealed };

@@ -4,6 +4,18 @@ import { join } from 'node:path';
 import { AppError } from '../../common/errors';
 import type { SecretKeySource } from '../../common/secrets';
 import type { Db } from '../../base/node/database';
+import type { Migration } from '../../base/node/migrations';
+import { MetaStore } from '../../base/node/metaStore';
+
+/** The table SecretStore owns (its key check lives in `meta` as `secrets.check`). Version 5 also holds the kernels' tables. */
+export const secretMigrations: readonly Migration[] = [
+  {
+    version: 5,
+    name: 'secrets (encrypted)',
+    sql: `CREATE TABLE secrets (ns TEXT NOT NULL, name TEXT NOT NULL, iv BLOB NOT NULL, tag BLOB NOT NULL, data BLOB NOT NULL,
+            length INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (ns, name));`,
+  },
+];
 
 /** The store's AES-256 key and where it came from. */
 export interface StoreKey {
@@ -13,6 +25,8 @@ export interface StoreKey {
 
 const KEY_BYTES = 32;
 const CHECK_PLAINTEXT = 'lathe secret store key check';
+/** The `meta` record that holds CHECK_PLAINTEXT sealed with the key. */
+const CHECK_KEY = 'secrets.check';
 
 /**
  * Finds the key that encrypts secrets at rest, in this order:
@@ -64,13 +78,16 @@ interface Row {
  */
 export class SecretStore {
   private key: StoreKey | undefined;
+  private readonly meta: MetaStore;
 
   constructor(
     private readonly db: Db,
     private readonly keyLoader: () => StoreKey,
     /** Told every value that leaves the store, so the logger can redact it. */
     private readonly onReveal: (value: string) => void = () => undefined,
-  ) {}
+  ) {
+    this.meta = new MetaStore(db);
+  }
 
   /** Where the key comes from (loads it). */
   keySource(): SecretKeySource {
@@ -107,7 +124,7 @@ export class SecretStore {
   /** Deletes every secret and the key marker: the way out when the key is lost. */
   reset(): number {
     const n = this.db.prepare('DELETE FROM secrets').run().changes;
-    this.db.prepare("DELETE FROM meta WHERE key = 'secrets.check'").run();
+    this.meta.delete(CHECK_KEY);
     this.key = undefined;
     return n;
   }
@@ -115,15 +132,14 @@ export class SecretStore {
   private ensureKey(): StoreKey {
     if (this.key) return this.key;
     const k = this.keyLoader();
-    const check = this.db.prepare("SELECT value FROM meta WHERE key = 'secrets.check'").get() as { value: string } | undefined;
-    if (check) {
-      const c = JSON.parse(check.value) as { iv: string; tag: string; data: string };
+    const c = this.meta.get<{ iv: string; tag: string; data: string }>(CHECK_KEY);
+    if (c) {
       if (open(k.key, Buffer.from(c.iv, 'base64'), Buffer.from(c.tag, 'base64'), Buffer.from(c.data, 'base64'), 'check') !== CHECK_PLAINTEXT) {
         throw new AppError('STORE_KEY_MISMATCH', `The secrets in this data dir were encrypted with another key than the one from ${describeSource(k.source)}. Restore that key (LATHE_STORE_KEY, LATHE_STORE_KEY_FILE or the data dir's store.key); if it is lost, so are the secrets: run \`lathe secret reset\` and set them again.`);
       }
     } else {
       const s = seal(k.key, CHECK_PLAINTEXT, 'check');
-      this.db.prepare("INSERT INTO meta (key, value) VALUES ('secrets.check', ?)").run(JSON.stringify({ iv: s.iv.toString('base64'), tag: s.tag.toString('base64'), data: s.data.toString('base64') }));
+      this.meta.set(CHECK_KEY, { iv: s.iv.toString('base64'), tag: s.tag.toString('base64'), data: s.data.toString('base64') });
     }
     this.key = k;
     return k;

@@ -6,6 +6,8 @@ import { StatusChannel } from '../../common/status';
 import { openDatabase } from '../../base/node/database';
 import { tempDir } from '../../../scripts/test/tempDir';
 import { StatusService } from './statusService';
+import { coreMigrations } from '../../base/node/migrations';
+import { MetaStore } from '../../base/node/metaStore';
 
 let dir: ReturnType<typeof tempDir> | undefined;
 afterEach(() => dir?.remove());
@@ -13,9 +15,9 @@ afterEach(() => dir?.remove());
 describe('StatusService over RPC', () => {
   it('reports version, start time, launches counted in the store, and service states', async () => {
     dir = tempDir();
-    const db = openDatabase(dir.path);
-    new StatusService({ version: '9.9.9' }, db, () => []);
-    const svc = new StatusService({ version: '9.9.9' }, db, () => [{ name: 'terminal', state: 'unavailable', detail: 'node-pty failed to load: reinstall with npm ci' }]);
+    const db = openDatabase(dir.path, coreMigrations);
+    new StatusService({ version: '9.9.9' }, new MetaStore(db), () => []);
+    const svc = new StatusService({ version: '9.9.9' }, new MetaStore(db), () => [{ name: 'terminal', state: 'unavailable', detail: 'node-pty failed to load: reinstall with npm ci' }]);
     const server = new RpcServer();
     server.serveChannel(StatusChannel, svc);
     const [a, b] = createMemoryPortPair();

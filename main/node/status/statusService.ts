@@ -1,5 +1,5 @@
 import type { CoreStatus, IStatusService, ServiceState } from '../../common/status';
-import type { Db } from '../../base/node/database';
+import type { MetaStore } from '../../base/node/metaStore';
 
 /** Reports the core's version, start time, launch count and the state of each service. */
 export class StatusService implements IStatusService {
@@ -8,11 +8,10 @@ export class StatusService implements IStatusService {
 
   constructor(
     private readonly config: { version: string },
-    db: Db,
+    meta: MetaStore,
     private readonly services: () => ServiceState[],
   ) {
-    db.prepare('INSERT INTO launches (started_at, version, pid) VALUES (?, ?, ?)').run(this.startedAt, config.version, process.pid);
-    this.launches = (db.prepare('SELECT COUNT(*) AS n FROM launches').get() as { n: number }).n;
+    this.launches = meta.recordLaunch(config.version, this.startedAt, process.pid);
   }
 
   async get(): Promise<CoreStatus> {
