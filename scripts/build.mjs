@@ -26,10 +26,10 @@ if (want('core')) {
   await build({ absWorkingDir: root, entryPoints: ['main/node/jobs/jobShim.ts'], outfile: 'dist/core/jobShim.mjs', bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
 }
 if (want('electron')) {
-  for (const [entry, out] of [
+  for (const [entry, out] of /** @type {[string, string][]} */ ([
     ['electron/main.ts', 'dist/electron/main.cjs'],
     ['electron/preload.ts', 'dist/electron/preload.cjs'],
-  ]) {
+  ])) {
     await build({ absWorkingDir: root, entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['electron'], logLevel: 'warning' });
   }
 }

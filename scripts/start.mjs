@@ -20,5 +20,5 @@ if (electron && display) {
   );
   child = spawn(process.execPath, ['bin/lathe.mjs', 'serve', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 }
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(sig, () => child.kill(sig));
 child.on('exit', (code) => process.exit(code ?? 0));

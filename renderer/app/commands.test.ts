@@ -10,7 +10,7 @@ describe('filterCommands', () => {
     expect(filterCommands(all, 'light theme').map((c) => c.title)).toEqual(['Theme: Light', 'Theme: Toggle Dark/Light']);
   });
   it('ranks a prefix match first and is case-insensitive', () => {
-    expect(filterCommands(all, 'VIEW')[0].title).toBe('View: Show Terminal');
+    expect(filterCommands(all, 'VIEW')[0]?.title).toBe('View: Show Terminal');
     expect(filterCommands(all, 'terminal').map((c) => c.title)).toEqual(['Terminal: New Terminal', 'View: Show Terminal']);
   });
   it('returns everything for an empty query and nothing for a miss', () => {

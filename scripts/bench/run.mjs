@@ -20,7 +20,7 @@ for (const b of benches) {
   const r = spawnSync(process.execPath, [outfile], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 });
   const last = r.stdout.trim().split('\n').at(-1);
   try {
-    rows.push(...JSON.parse(last));
+    rows.push(...JSON.parse(last ?? ''));
   } catch {
     rows.push({ name: b, lathe: 'error', baseline: '', ratio: '', goal: '', ok: false, note: `exit ${r.status}` });
   }
@@ -28,7 +28,7 @@ for (const b of benches) {
 
 const cols = ['name', 'lathe', 'baseline', 'ratio', 'goal', 'ok', 'note'];
 const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
-const line = (cells) => '| ' + cells.map((c, i) => String(c ?? '').padEnd(widths[i])).join(' | ') + ' |';
+const line = (cells) => '| ' + cells.map((c, i) => String(c ?? '').padEnd(widths[i] ?? 0)).join(' | ') + ' |';
 console.log(line(cols));
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const r of rows) console.log(line(cols.map((c) => (c === 'ok' ? (r.ok ? 'yes' : 'NO') : r[c]))));

@@ -11,15 +11,22 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSyn
 import { basename, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
-const [tool, root, version, ...args] = process.argv.slice(2);
+const [tool = '', root = '', version = '', ...args] = process.argv.slice(2);
+if (!tool || !root || !version) {
+  process.stderr.write('usage: condaStandIn.mjs TOOL ROOT VERSION ARGS...\n');
+  process.exit(2);
+}
 const libmamba = tool === 'micromamba' || (tool === 'mamba' && Number.parseInt(version, 10) >= 2);
 if (process.env.STANDIN_LOG) appendFileSync(process.env.STANDIN_LOG, JSON.stringify({ tool, args }) + '\n');
 
+/** @param {string} s */
 const out = (s) => process.stdout.write(s);
+/** @type {(json: object, code?: number) => never} */
 const fail = (json, code = 1) => {
   out(JSON.stringify(json, null, 2) + '\n');
   process.exit(code);
 };
+/** @type {(msg: string) => never} */
 const usage = (msg) => {
   process.stderr.write(`usage: ${tool} [-h] ...\n${tool}: error: ${msg}\n`);
   process.exit(2);
@@ -27,6 +34,7 @@ const usage = (msg) => {
 
 /** Parses flags the way each tool's documented CLI has them; anything else is argparse's error. */
 function parseFlags(list, allowed) {
+  /** @type {{ channels: string[]; positional: string[]; [flag: string]: any }} */
   const o = { channels: [], positional: [] };
   for (let i = 0; i < list.length; i++) {
     const a = list[i];
@@ -47,16 +55,18 @@ function parseFlags(list, allowed) {
 
 const envsDir = join(root, 'envs');
 const home = process.env.HOME ?? '/root';
+/** @returns {string} */
 function prefixOf(o) {
   if (o.prefix) return resolve(o.prefix);
   if (o.name) return o.name === 'base' ? root : join(envsDir, o.name);
-  usage('one of the arguments -n/--name -p/--prefix is required');
+  return usage('one of the arguments -n/--name -p/--prefix is required');
 }
 
 function specToPkg(spec) {
-  const m = /^([A-Za-z0-9_.-]+?)(?:[=<>!~ ]+(.*))?$/.exec(spec.includes('::') ? spec.split('::')[1] : spec);
-  const name = m[1].toLowerCase();
-  const ver = (m[2] ?? '').split(/[=,]/)[0].replace(/\*$/, '').replace(/\.$/, '') || (name === 'python' ? '3.11.9' : '1.0.0');
+  const m = /^([A-Za-z0-9_.-]+?)(?:[=<>!~ ]+(.*))?$/.exec(spec.includes('::') ? (spec.split('::')[1] ?? '') : spec);
+  if (!m) return usage(`invalid package spec: ${spec}`);
+  const name = (m[1] ?? '').toLowerCase();
+  const ver = ((m[2] ?? '').split(/[=,]/)[0] ?? '').replace(/\*$/, '').replace(/\.$/, '') || (name === 'python' ? '3.11.9' : '1.0.0');
   return { name, version: /^\d/.test(ver) ? ver : '1.0.0', build: name === 'python' ? 'hab00c5b_0_cpython' : 'h0_0' };
 }
 
@@ -167,7 +177,7 @@ function specsFromFile(file) {
       specs: text
         .split('\n')
         .filter((l) => /^https?:|^file:/.test(l))
-        .map((u) => basename(u.split('#')[0]).replace(/\.(conda|tar\.bz2)$/, ''))
+        .map((u) => basename(u.split('#')[0] ?? u).replace(/\.(conda|tar\.bz2)$/, ''))
         .map((d) => {
           const parts = d.split('-');
           const build = parts.pop();

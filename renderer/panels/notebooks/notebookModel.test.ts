@@ -32,9 +32,9 @@ describe('notebook model', () => {
     doc = insertCell(doc, 1, 'code');
     expect(doc.cells.map((c) => c.type)).toEqual(['markdown', 'code', 'code', 'raw']);
     const [after, removed] = deleteCell(doc, 2);
-    expect(after.cells.map((c) => c.key)).toEqual(['md1', doc.cells[1].key, 'r1']);
+    expect(after.cells.map((c) => c.key)).toEqual(['md1', doc.cells[1]?.key, 'r1']);
     doc = restoreCell(after, 2, removed!);
-    expect(doc.cells[2].key).toBe('c1');
+    expect(doc.cells[2]?.key).toBe('c1');
     doc = moveCell(doc, 3, 0);
     expect(doc.cells.map((c) => c.key)[0]).toBe('r1');
     expect(moveCell(doc, 0, -1)).toBe(doc);
@@ -48,11 +48,11 @@ describe('notebook model', () => {
     expect(converted).not.toHaveProperty('outputs');
     expect(converted).not.toHaveProperty('execution_count');
     // Deleting the last cell leaves one empty code cell, as Jupyter does.
-    expect(deleteCell(fromJson({ ...nb, cells: [nb.cells[0]] }), 0)[0].cells).toHaveLength(1);
+    expect(deleteCell(fromJson({ ...nb, cells: [nb.cells[0]!] }), 0)[0].cells).toHaveLength(1);
   });
 
   it('applies kernel events: merged streams, clear_output(wait), display updates, execution count', () => {
-    let c = fromJson(structuredClone(nb)).cells[1];
+    let c = fromJson(structuredClone(nb)).cells[1]!;
     c = { ...c, outputs: [] };
     const ev = (e: object) => (c = applyKernelEvent(c, e as never));
     ev({ type: 'executeInput', execId: 'x', executionCount: 7 });
@@ -70,6 +70,6 @@ describe('notebook model', () => {
     expect(c.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'fresh' }]);
     const saved = toJson({ rest: { nbformat: 4, nbformat_minor: 5, metadata: {} }, cells: [{ ...c, outputs: [{ output_type: 'display_data', data: {}, metadata: {}, transient: { display_id: 'z' } }] }] });
     expect(saved.cells[0]).toMatchObject({ execution_count: 7, outputs: [{ output_type: 'display_data', data: {}, metadata: {} }] });
-    expect(saved.cells[0].outputs).toEqual([{ output_type: 'display_data', data: {}, metadata: {} }]);
+    expect(saved.cells[0]?.outputs).toEqual([{ output_type: 'display_data', data: {}, metadata: {} }]);
   });
 });
