@@ -1,6 +1,4 @@
 // @vitest-environment jsdom
-import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Emitter } from '../../../main/common/event';
 import { createMemoryPortPair } from '../../../main/common/memoryTransport';
@@ -8,6 +6,7 @@ import { RpcClient, createProxy } from '../../../main/common/rpcClient';
 import { RpcServer } from '../../../main/common/rpcServer';
 import { SecretChannel, type ISecretService, type SecretInfo } from '../../../main/common/secrets';
 
+import { buttonByText as button, click, inputByLabel as input, mount as mountNode, settle, type, unmountAll } from '../../shared/testing';
 import { SecretsView } from './SecretsView';
 
 // The component is the subject: behind the real contract (zod schemas, RPC frames over the in-memory transport) sits
@@ -39,13 +38,10 @@ class MemorySecrets implements ISecretService {
   }
 }
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-let root: Root | undefined;
 let client: RpcClient | undefined;
 afterEach(() => {
-  act(() => root?.unmount());
+  unmountAll();
   client?.dispose();
-  document.body.innerHTML = '';
 });
 
 async function mount() {
@@ -55,40 +51,26 @@ async function mount() {
   const [a, b] = createMemoryPortPair();
   server.accept(b);
   client = new RpcClient(a);
-  const host = document.body.appendChild(document.createElement('div'));
-  root = createRoot(host);
-  await act(async () => root!.render(<SecretsView secrets={createProxy(client!, SecretChannel)} />));
+  const host = await mountNode(<SecretsView secrets={createProxy(client, SecretChannel)} />);
   return { impl, host };
 }
-
-/** Types into a React-controlled input the way a user does (the value setter React watches, then an input event). */
-function type(input: HTMLInputElement, text: string) {
-  Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, text);
-  input.dispatchEvent(new Event('input', { bubbles: true }));
-}
-
-const settle = () => act(() => new Promise((r) => setTimeout(r, 20)));
-const input = (host: HTMLElement, label: string) => host.querySelector<HTMLInputElement>(`input[aria-label="${label}"]`)!;
-const button = (host: HTMLElement, text: string) => [...host.querySelectorAll('button')].find((b) => b.textContent?.trim() === text)!;
 
 describe('SecretsView', () => {
   it('saves a secret, lists its name but never its value, and deletes it', async () => {
     const { impl, host } = await mount();
     expect(host.textContent).toContain('None yet.');
     expect(button(host, 'Save secret').disabled).toBe(true);
-    act(() => {
-      type(input(host, 'Secret name'), ' HF_TOKEN ');
-      type(input(host, 'Secret value'), 'hf_abc123');
-    });
+    type(input(host, 'Secret name'), ' HF_TOKEN ');
+    type(input(host, 'Secret value'), 'hf_abc123');
     expect(button(host, 'Save secret').disabled).toBe(false);
-    act(() => button(host, 'Save secret').click());
+    click(button(host, 'Save secret'));
     await settle();
     expect(impl.values.get('HF_TOKEN')).toBe('hf_abc123');
     expect(host.querySelector('ul[aria-label="Secrets"]')!.textContent).toContain('HF_TOKEN');
     expect(host.textContent).not.toContain('hf_abc123');
     expect(input(host, 'Secret name').value).toBe('');
     expect(input(host, 'Secret value').value).toBe('');
-    act(() => host.querySelector<HTMLButtonElement>('button[aria-label="Delete secret HF_TOKEN"]')!.click());
+    click(host.querySelector<HTMLButtonElement>('button[aria-label="Delete secret HF_TOKEN"]')!);
     await settle();
     expect(impl.values.size).toBe(0);
     expect(host.textContent).toContain('None yet.');
@@ -96,11 +78,9 @@ describe('SecretsView', () => {
 
   it('shows the contract’s reason for a bad name and keeps what was typed', async () => {
     const { impl, host } = await mount();
-    act(() => {
-      type(input(host, 'Secret name'), 'lower-case');
-      type(input(host, 'Secret value'), 'v');
-    });
-    act(() => button(host, 'Save secret').click());
+    type(input(host, 'Secret name'), 'lower-case');
+    type(input(host, 'Secret value'), 'v');
+    click(button(host, 'Save secret'));
     await settle();
     expect(host.querySelector('[role="alert"]')?.textContent).toMatch(/upper-case name such as API_TOKEN/);
     expect(impl.values.size).toBe(0);
