@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 
 /** The WebSocket subprotocol Lathe speaks; a client may also offer `lathe.bearer.<token>` to authenticate. */
 export const RPC_PROTOCOL = 'lathe.v1';
@@ -60,11 +61,31 @@ export function bearerProtocol(token: string): string {
   return BEARER_PROTOCOL_PREFIX + token;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+/** 127.0.0.0/8, ::1 and IPv4-mapped 127.x (::ffff:127.0.0.0/104). */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
 
-/** Whether a bind address is loopback-only. */
+/**
+ * Whether a host name or address is loopback: `localhost` (any case), an IPv4 address in 127.0.0.0/8 or the IPv6
+ * loopback (bracketed or not). A name that merely starts like one (`127.0.0.1.evil.example`) is not.
+ */
 export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.');
+  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (h.toLowerCase() === 'localhost') return true;
+  if (isIPv4(h)) return LOOPBACK.check(h, 'ipv4');
+  if (isIPv6(h)) return LOOPBACK.check(h, 'ipv6');
+  return false;
+}
+
+/**
+ * The host name of a Host header (`name`, `name:port`, `[v6]`, `[v6]:port`), or undefined when it is not one:
+ * anything beyond a host and a numeric port (user info, paths, spaces) makes it no Host at all.
+ */
+export function hostOfHeader(header: string): string | undefined {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(header);
+  return m?.[1];
 }
 
 /**
@@ -82,8 +103,8 @@ export class RequestGuard {
     const host = req.headers.host;
     if (!host) return false;
     if (!isLoopback(this.bindHost)) return true;
-    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
-    return isLoopback(name);
+    const name = hostOfHeader(host);
+    return name !== undefined && isLoopback(name);
   }
 
   /** Whether the Origin header (if any) is the server's own origin or an explicitly allowed one. */

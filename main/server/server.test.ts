@@ -101,6 +101,14 @@ describe('HTTP routes', () => {
   it('refuses foreign Host headers on a loopback bind (DNS rebinding) and non-GET methods', async () => {
     expect((await get('/', { cookie: cookie(), host: 'evil.example:80' })).status).toBe(403);
     expect((await get('/', { cookie: cookie(), host: `localhost:${core.port}` })).status).toBe(200);
+    // Names that only start like a loopback address are someone else's (issue 14: 127.0.0.1.evil.example passed).
+    for (const host of ['127.0.0.1.evil.example', `127.0.0.1.evil.example:${core.port}`, '127.evil.example', 'localhost.evil.example', 'evil@127.0.0.1', '127.0.0.1:80@evil.example']) {
+      expect((await get('/', { cookie: cookie(), host })).status, host).toBe(403);
+      expect((await upgrade({ cookie: cookie(), host })).result, host).toBe('403');
+    }
+    for (const host of [`127.0.0.1:${core.port}`, `127.1.2.3:${core.port}`, `[::1]:${core.port}`, `LOCALHOST:${core.port}`]) {
+      expect((await get('/', { cookie: cookie(), host })).status, host).toBe(200);
+    }
     const post = await new Promise<number>((resolve) => {
       const req = request({ host: '127.0.0.1', port: core.port, path: '/', method: 'POST', headers: { cookie: cookie() } }, (res) => resolve(res.statusCode!));
       req.end();
