@@ -105,7 +105,7 @@ test('the page reconnects by itself when the core restarts on the same port and 
   await stopCore(first);
   const status = page.getByRole('status', { name: 'Connection' });
   await expect(status).toHaveText(/Reconnecting/);
-  const second = await serveCore(['--port', port, '--token', first.token]);
+  const second = await serveCore(['--port', port], { LATHE_TOKEN: first.token });
   try {
     await expect(status).toHaveText(/Connected/);
     await newTerminal(page, 't1');

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +8,7 @@ import { tempDir, waitFor } from '../../scripts/test/tempDir';
 import { capture } from '../../scripts/test/capture';
 import { resolveTarget, runCli } from './cli';
 import { startCore } from './serverMain';
+import { readToken } from './tokenSource';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let dir: ReturnType<typeof tempDir> | undefined;
@@ -85,4 +88,76 @@ describe('lathe CLI', () => {
     expect(code).toBe(0);
     expect(stderr).toMatch(/core stopped/);
   }, 60_000);
+});
+
+describe('the token of `lathe serve`', () => {
+  const bin = join(ROOT, 'bin', 'lathe.mjs');
+  const made: ReturnType<typeof tempDir>[] = [];
+  afterEach(() => {
+    for (const d of made.splice(0)) d.remove();
+  });
+  /** Starts `lathe serve`, waits for its URL, and hands back its pid, URL and stderr; stops it afterwards. */
+  async function serveWith(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) {
+    const d = tempDir();
+    made.push(d);
+    const child = spawn(process.execPath, [bin, 'serve', '--no-open', '--port', '0', '--data-dir', join(d.path, 'data'), ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LATHE_TOKEN: '', ...opts.env } });
+    if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const url = await Promise.race([waitFor(() => /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(stdout)?.[0] ?? '', 'the URL on stdout', 30_000), exited.then(() => '')]);
+    return { child, url, stderr: () => stderr, exited };
+  }
+
+  it('comes from a token file, from standard input, or from --token with a warning and a scrubbed command line', async () => {
+    const fromFile = 'file-token-0123456789abcdef';
+    const tmp = tempDir();
+    try {
+      writeFileSync(join(tmp.path, 'token'), `${fromFile}\n`, { mode: 0o600 });
+      const a = await serveWith(['--token-file', join(tmp.path, 'token')]);
+      expect(new URL(a.url).searchParams.get('token')).toBe(fromFile);
+      expect(a.stderr()).not.toMatch(/warning/);
+      a.child.kill('SIGTERM');
+      await a.exited;
+
+      const b = await serveWith(['--token-stdin'], { stdin: 'stdin-token-0123456789abcdef\n' });
+      expect(new URL(b.url).searchParams.get('token')).toBe('stdin-token-0123456789abcdef');
+      b.child.kill('SIGTERM');
+      await b.exited;
+
+      const argvToken = 'argv-token-0123456789abcdef';
+      const c = await serveWith(['--token', argvToken]);
+      expect(new URL(c.url).searchParams.get('token')).toBe(argvToken);
+      expect(c.stderr()).toMatch(/--token puts the token in the process list.*LATHE_TOKEN, --token-file FILE or --token-stdin/);
+      const cmdline = readFileSync(`/proc/${c.child.pid}/cmdline`, 'utf8');
+      expect(cmdline).toContain('serve');
+      expect(cmdline).not.toContain(argvToken);
+      c.child.kill('SIGTERM');
+      await c.exited;
+    } finally {
+      tmp.remove();
+    }
+  }, 90_000);
+
+  it('says what is wrong with a missing or empty token file, two sources at once, or nothing on stdin', async () => {
+    const tmp = tempDir();
+    try {
+      writeFileSync(join(tmp.path, 'empty'), '\n');
+      writeFileSync(join(tmp.path, 'loose'), 'loose-token-0123456789abcdef\n', { mode: 0o644 });
+      const warnings: string[] = [];
+      const io = { warn: (m: string) => void warnings.push(m) };
+      await expect(readToken({ 'token-file': join(tmp.path, 'nope') }, {}, io)).rejects.toThrow(/Cannot read the token file .*nope: ENOENT/);
+      await expect(readToken({ 'token-file': join(tmp.path, 'empty') }, {}, io)).rejects.toThrow(/is empty: put the token on its first line/);
+      await expect(readToken({ token: 'x', 'token-stdin': true }, {}, io)).rejects.toThrow(/one way, not with --token and --token-stdin/);
+      await expect(readToken({ 'token-stdin': true }, {}, { ...io, stdin: Readable.from([]) })).rejects.toThrow(/standard input gave no token/);
+      expect(await readToken({ 'token-file': join(tmp.path, 'loose') }, {}, io)).toBe('loose-token-0123456789abcdef');
+      expect(warnings).toEqual([expect.stringMatching(/can be read by other users; `chmod 600/)]);
+      expect(await readToken({}, { LATHE_TOKEN: 'env-token' }, io)).toBe('env-token');
+      expect(await readToken({}, { LATHE_TOKEN: '' }, io)).toBeUndefined();
+    } finally {
+      tmp.remove();
+    }
+  });
 });

@@ -8,13 +8,15 @@ import { JOB_USAGE, jobCommand } from './jobCommand';
 import { NB_USAGE, nbCommand } from './nbCommand';
 import { SECRET_USAGE, secretCommand } from './secretCommand';
 import { VERSION, startCore } from './serverMain';
+import { readToken, type TokenOptions } from './tokenSource';
 
 const HELP = `lathe ${VERSION}: the Lathe workbench core and its command-line client
 
 Usage:
-  lathe serve [--host 127.0.0.1] [--port N] [--token T] [--data-dir DIR] [--workspace DIR] [--no-open] [--log-level L]
+  lathe serve [--host 127.0.0.1] [--port N] [--token-file FILE | --token-stdin] [--data-dir DIR] [--workspace DIR] [--no-open] [--log-level L]
         Run the core headless and serve the UI; prints the URL with its token. Notebooks live in the
-        workspace (default: your home folder; LATHE_WORKSPACE).
+        workspace (default: your home folder; LATHE_WORKSPACE). The token is random unless given by
+        LATHE_TOKEN, a file or standard input (--token T works but shows it to every local user).
   lathe status [--json]        The core's version and services.
   ${NB_USAGE}
         Run a notebook headless (parameters go after the cell tagged "parameters"); exit 1 if a cell fails.
@@ -24,7 +26,7 @@ ${SECRET_USAGE}
   lathe --version | help
 
 Client commands talk to a running core: the local one on this data dir by default, or a remote one with
---url URL --token T (or LATHE_URL and LATHE_TOKEN).`;
+--url URL and LATHE_TOKEN (or LATHE_URL; --token-file FILE also gives the token).`;
 
 import type { Out } from './cliClient';
 export { resolveTarget } from './cliClient';
@@ -82,6 +84,8 @@ async function serve(args: string[], out: Out, env: NodeJS.ProcessEnv): Promise<
     host: { type: 'string' },
     port: { type: 'string' },
     token: { type: 'string' },
+    'token-file': { type: 'string' },
+    'token-stdin': { type: 'boolean' },
     'data-dir': { type: 'string' },
     'no-open': { type: 'boolean' },
     'log-level': { type: 'string' },
@@ -92,8 +96,7 @@ async function serve(args: string[], out: Out, env: NodeJS.ProcessEnv): Promise<
   const core = await startCore({
     host: o.host as string | undefined,
     port: portArg((o.port as string | undefined) || env.LATHE_PORT || undefined),
-    // An empty variable means unset, as shells and CI often export blank values.
-    token: (o.token as string | undefined) || env.LATHE_TOKEN || undefined,
+    token: await readToken(o as TokenOptions, env, { warn: (m) => out.error(m) }),
     dataDir: o['data-dir'] as string | undefined,
     logLevel: level as 'info' | undefined,
     workspace: (o.workspace as string | undefined) || env.LATHE_WORKSPACE || undefined,

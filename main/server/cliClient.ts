@@ -4,6 +4,7 @@ import type { RpcClient } from '../common/rpcClient';
 import { resolveDataDir } from '../base/node/paths';
 import { connectToCore, type CoreTarget } from './coreClient';
 import { localSocketPath } from './localSocket';
+import { readToken } from './tokenSource';
 
 /** Where a CLI command prints. */
 export type Out = { log(s: string): void; error(s: string): void };
@@ -33,15 +34,16 @@ export function resolveTarget(o: { url?: string; token?: string; 'data-dir'?: st
     throw new AppError('USAGE', `--url "${url}" is not a URL; use the form http://HOST:PORT/.`);
   }
   const token = o.token || env.LATHE_TOKEN || parsed.searchParams.get('token') || undefined;
-  if (!token) throw new AppError('USAGE', `No token for ${parsed.origin}: pass --token or set LATHE_TOKEN.`);
+  if (!token) throw new AppError('USAGE', `No token for ${parsed.origin}: set LATHE_TOKEN or pass --token-file FILE.`);
   return { url: parsed.origin + parsed.pathname, token };
 }
 
 /** Connects to the target core, runs `fn`, and disconnects. */
 export async function withClient<T>(args: string[], extra: ParseArgsOptionsConfig, env: NodeJS.ProcessEnv, fn: (c: RpcClient, o: Values, positionals: string[]) => Promise<T>, maxPositionals = 0): Promise<T> {
-  const { values: o, positionals } = parseWithPositionals(args, { url: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' }, ...extra });
+  const { values: o, positionals } = parseWithPositionals(args, { url: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, 'data-dir': { type: 'string' }, ...extra });
   if (positionals.length > maxPositionals) throw new AppError('USAGE', `unexpected argument "${positionals[maxPositionals]}"`);
-  const client = await connectToCore(resolveTarget(o as Record<string, string | undefined>, env));
+  const token = await readToken({ token: o.token as string | undefined, 'token-file': o['token-file'] as string | undefined }, env, { warn: (m) => process.stderr.write(m + '\n') });
+  const client = await connectToCore(resolveTarget({ ...(o as Record<string, string | undefined>), token }, env));
   try {
     return await fn(client, o, positionals);
   } finally {
