@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../scripts/test/tempDir';
@@ -208,6 +208,49 @@ describe('notebook files', () => {
     } finally {
       outside.remove();
     }
+  });
+});
+
+describe('checkpoints stay in the workspace (issue 14, item 3)', () => {
+  const nbText = serializeNotebook(emptyNotebook());
+  let outside: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    outside = tempDir();
+    writeFileSync(join(dir.path, 'n.ipynb'), nbText);
+  });
+  afterEach(() => outside.remove());
+
+  it('refuses to write through a symlinked .ipynb_checkpoints folder', async () => {
+    symlinkSync(outside.path, join(dir.path, '.ipynb_checkpoints'));
+    await expect(svc.createCheckpoint('n.ipynb')).rejects.toMatchObject({ code: 'PATH_OUTSIDE_WORKSPACE' });
+    expect(readdirSync(outside.path)).toEqual([]);
+  });
+
+  it('refuses to write through a checkpoint file that links outside, even one that points nowhere yet', async () => {
+    mkdirSync(join(dir.path, '.ipynb_checkpoints'));
+    symlinkSync(join(outside.path, 'planted.ipynb'), join(dir.path, '.ipynb_checkpoints', 'n-checkpoint.ipynb'));
+    await expect(svc.createCheckpoint('n.ipynb')).rejects.toMatchObject({ code: 'PATH_OUTSIDE_WORKSPACE' });
+    expect(existsSync(join(outside.path, 'planted.ipynb'))).toBe(false);
+    // An existing outside file behind the link is neither overwritten nor read back into the notebook.
+    writeFileSync(join(outside.path, 'planted.ipynb'), JSON.stringify({ ...emptyNotebook(), metadata: { stolen: true } }));
+    await expect(svc.createCheckpoint('n.ipynb')).rejects.toMatchObject({ code: 'PATH_OUTSIDE_WORKSPACE' });
+    await expect(svc.restoreCheckpoint('n.ipynb')).rejects.toMatchObject({ code: 'PATH_OUTSIDE_WORKSPACE' });
+    expect(readFileSync(join(dir.path, 'n.ipynb'), 'utf8')).toBe(nbText);
+    expect(JSON.parse(readFileSync(join(outside.path, 'planted.ipynb'), 'utf8')).metadata).toEqual({ stolen: true });
+  });
+
+  it('refuses a notebook path that is a dangling link out of the workspace', async () => {
+    symlinkSync(join(outside.path, 'new.ipynb'), join(dir.path, 'dangling.ipynb'));
+    await expect(svc.create('dangling.ipynb')).rejects.toMatchObject({ code: 'PATH_OUTSIDE_WORKSPACE' });
+    await expect(svc.save('dangling.ipynb', emptyNotebook())).rejects.toMatchObject({ code: 'PATH_OUTSIDE_WORKSPACE' });
+    expect(existsSync(join(outside.path, 'new.ipynb'))).toBe(false);
+  });
+
+  it('still writes and restores a checkpoint of its own, atomically', async () => {
+    await svc.createCheckpoint('n.ipynb');
+    const cp = join(dir.path, '.ipynb_checkpoints', 'n-checkpoint.ipynb');
+    expect(readFileSync(cp, 'utf8')).toBe(nbText);
+    expect(readdirSync(join(dir.path, '.ipynb_checkpoints'))).toEqual(['n-checkpoint.ipynb']);
   });
 });
 

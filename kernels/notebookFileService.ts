@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { AppError } from '../main/common/errors';
 import type { INotebookFileService, NotebookJson, OpenedNotebook, SaveOptions } from '../main/common/notebooks';
@@ -89,19 +89,27 @@ export class NotebookFileService implements INotebookFileService {
   async createCheckpoint(path: string): Promise<{ mtimeMs: number }> {
     const abs = this.notebookPath(path);
     if (!existsSync(abs)) throw new AppError('NOT_FOUND', `No notebook at ${path}.`);
-    const cp = checkpointPath(abs);
+    const cp = this.checkpointPath(path);
     mkdirSync(dirname(cp), { recursive: true });
-    copyFileSync(abs, cp);
-    return { mtimeMs: statSync(cp).mtimeMs };
+    // Written like a save (temp file, rename), so a link planted at the checkpoint's name is replaced, never followed.
+    const { mtimeMs } = this.writeAtomic(cp, readFileSync(abs, 'utf8'), false);
+    return { mtimeMs };
   }
 
   async restoreCheckpoint(path: string): Promise<OpenedNotebook> {
     const abs = this.notebookPath(path);
-    const cp = checkpointPath(abs);
+    const cp = this.checkpointPath(path);
     if (!existsSync(cp)) throw new AppError('NOT_FOUND', `${path} has no checkpoint yet.`);
-    parseNotebook(readFileSync(cp, 'utf8'), `the checkpoint of ${path}`);
-    this.writeAtomic(abs, readFileSync(cp, 'utf8'), false);
+    const text = readFileSync(cp, 'utf8');
+    parseNotebook(text, `the checkpoint of ${path}`);
+    this.writeAtomic(abs, text, false);
     return this.open(path);
+  }
+
+  /** `.ipynb_checkpoints/<name>-checkpoint.ipynb` beside the notebook, resolved inside the workspace like any path. */
+  private checkpointPath(path: string): string {
+    const rel = join(dirname(path), '.ipynb_checkpoints', `${basename(path, '.ipynb')}-checkpoint.ipynb`);
+    return resolveInside(this.config.root, rel);
   }
 
   private notebookPath(path: string): string {
@@ -138,9 +146,4 @@ export class NotebookFileService implements INotebookFileService {
     const st = statSync(abs);
     return { mtimeMs: st.mtimeMs, size: st.size };
   }
-}
-
-function checkpointPath(abs: string): string {
-  const name = basename(abs, '.ipynb');
-  return join(dirname(abs), '.ipynb_checkpoints', `${name}-checkpoint.ipynb`);
 }

@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { AppError } from '../main/common/errors';
 
@@ -12,11 +12,27 @@ export function resolveInside(root: string, rel: string): string {
   const target = resolve(realRoot, rel);
   const inside = (p: string) => p === realRoot || p.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
   if (!inside(target)) throw new AppError('PATH_OUTSIDE_WORKSPACE', `"${rel}" points outside the workspace (${root}).`);
-  // The deepest part that exists must not be a link out of the workspace.
+  // The deepest part that exists (a link counts, even one that points nowhere) must resolve inside the workspace:
+  // a dangling link would otherwise let a write create its target outside.
   let probe = target;
-  while (!existsSync(probe)) probe = dirname(probe);
-  if (!inside(realpathSync(probe))) throw new AppError('PATH_OUTSIDE_WORKSPACE', `"${rel}" goes through a link that leaves the workspace (${root}).`);
+  while (!lexists(probe)) probe = dirname(probe);
+  let real: string | undefined;
+  try {
+    real = realpathSync(probe);
+  } catch {
+    real = undefined;
+  }
+  if (real === undefined || !inside(real)) throw new AppError('PATH_OUTSIDE_WORKSPACE', `"${rel}" goes through a link that leaves the workspace (${root})${real === undefined ? ' or points nowhere' : ''}.`);
   return target;
+}
+
+function lexists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The workspace-relative form of an absolute path, with forward slashes. */
