@@ -216,7 +216,11 @@ const Version = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/, 'a versio
 /** Pack an env into an archive on the core's machine. */
 export const PackRequestSchema = z.object({ opId: OpId, env: EnvRefSchema, output: AbsPath, format: z.enum(['tar.gz', 'tar.zst']).optional(), version: Version.optional() }).strict();
 /** Unpack an archive into a new env folder and register it with conda. */
-export const UnpackRequestSchema = z.object({ opId: OpId, archive: AbsPath, dest: AbsPath }).strict();
+/**
+ * Unpack an archive to a new env. An archive without Lathe's manifest can only be relocated by its own
+ * bin/conda-unpack, run with its own bin/python: code from the archive, so it runs only with `runArchiveScript`.
+ */
+export const UnpackRequestSchema = z.object({ opId: OpId, archive: AbsPath, dest: AbsPath, runArchiveScript: z.boolean().optional() }).strict();
 /** Publish an env to the registry. */
 export const PublishRequestSchema = z.object({ opId: OpId, env: EnvRefSchema, version: Version.optional(), format: z.enum(['tar.gz', 'tar.zst']).optional() }).strict();
 /** A published env: "slug", "slug@version" or "slug@sha256:HEX" (at least 12 hex digits). */

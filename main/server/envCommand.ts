@@ -17,7 +17,9 @@ export const ENV_USAGE = `  lathe env list [--json] [--refresh]            Conda
   lathe env export ENV [--from-history|--no-builds|--explicit] [-o FILE]
   lathe env default EXE                         Use this conda/mamba/micromamba for changes.
   lathe env pack ENV -o FILE.tar.zst|.tar.gz [--version V]   A relocatable archive (conda-pack layout).
-  lathe env unpack FILE DEST                    Unpack, relocate to DEST and register the env.
+  lathe env unpack FILE DEST [--run-conda-unpack]   Unpack, relocate to DEST and register the env (an archive
+                                                  without Lathe's manifest runs its own bin/conda-unpack only
+                                                  with --run-conda-unpack).
   lathe env publish ENV [--version V] [--format tar.gz|tar.zst]   Pack into the env registry (Settings: a folder,
                                                   or a team Lathe server's URL with secret REGISTRY_TOKEN).
   lathe env published [--json]                  What the registry holds.
@@ -250,7 +252,7 @@ async function change(sub: string, rest: string[], out: Out, env: NodeJS.Process
 async function archiveCommand(sub: string, rest: string[], out: Out, env: NodeJS.ProcessEnv): Promise<number> {
   return withClient(
     rest,
-    { json: { type: 'boolean' }, output: { type: 'string', short: 'o' }, version: { type: 'string' }, format: { type: 'string' }, name: { type: 'string' } },
+    { json: { type: 'boolean' }, output: { type: 'string', short: 'o' }, version: { type: 'string' }, format: { type: 'string' }, name: { type: 'string' }, 'run-conda-unpack': { type: 'boolean' } },
     env,
     async (client, o, pos) => {
       const envs = createProxy(client, EnvChannel);
@@ -287,8 +289,8 @@ async function archiveCommand(sub: string, rest: string[], out: Out, env: NodeJS
           }
           case 'unpack': {
             if (pos.length !== 2) throw new AppError('USAGE', 'lathe env unpack FILE DEST');
-            const r = await envs.unpack({ opId, archive: resolve(pos[0]!), dest: resolve(pos[1]!) }, ctx);
-            print(r, `Unpacked to ${r.prefix} (${r.method === 'none' ? 'no relocation data in the archive' : `${r.relocatedFiles} files relocated`}); registered with conda.`);
+            const r = await envs.unpack({ opId, archive: resolve(pos[0]!), dest: resolve(pos[1]!), ...(o['run-conda-unpack'] ? { runArchiveScript: true } : {}) }, ctx);
+            print(r, `Unpacked to ${r.prefix} (${r.method === 'none' ? 'no relocation data in the archive' : r.method === 'conda-unpack' ? 'relocated by its bin/conda-unpack' : `${r.relocatedFiles} files relocated`}); registered with conda.`);
             return 0;
           }
           case 'publish': {

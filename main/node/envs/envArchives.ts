@@ -9,6 +9,7 @@ import type { CallContext } from '../../common/rpc';
 import type { EnvWorkHost } from './envCatalog';
 import type { ISettingsService } from '../../common/settings';
 import { sha256File } from './archiveFiles';
+import type { ArchiveStore } from './archiveStore';
 import { packEnv } from './envPack';
 import { unpackEnv } from './envUnpack';
 import { FolderRegistry, resolvePublished, type IEnvRegistry } from './folderRegistry';
@@ -32,6 +33,7 @@ export class EnvArchives {
     private readonly config: { dataDir: string; home: string; env: NodeJS.ProcessEnv; secret?: (name: string) => string | undefined },
     private readonly settings: ISettingsService,
     private readonly host: EnvWorkHost,
+    private readonly store: ArchiveStore,
   ) {}
 
   private progress(opId: string) {
@@ -52,7 +54,9 @@ export class EnvArchives {
   pack(req: PackRequest, ctx?: CallContext): Promise<PackResult> {
     return this.withOp(req.opId, async () => {
       const env = await this.host.resolve(req.env);
-      return packEnv({ prefix: env.prefix, name: env.name, output: req.output, format: req.format, version: req.version, createdBy: `${userInfo().username} (Lathe)`, onProgress: this.progress(req.opId), signal: ctx?.signal, condaPack: await this.condaPackTool() });
+      const packed = await packEnv({ prefix: env.prefix, name: env.name, output: req.output, format: req.format, version: req.version, createdBy: `${userInfo().username} (Lathe)`, onProgress: this.progress(req.opId), signal: ctx?.signal, condaPack: await this.condaPackTool() });
+      this.store.recordPacked(packed.sha256, packed.manifest.slug);
+      return packed;
     });
   }
 
@@ -68,11 +72,11 @@ export class EnvArchives {
   }
 
   unpack(req: UnpackRequest, ctx?: CallContext): Promise<UnpackResult> {
-    return this.withOp(req.opId, () => this.unpackAndRegister(req.archive, req.dest, req.opId, ctx));
+    return this.withOp(req.opId, () => this.unpackAndRegister(req, ctx));
   }
 
-  private async unpackAndRegister(archive: string, dest: string, opId: string, ctx?: CallContext): Promise<UnpackResult> {
-    const r = await unpackEnv({ archive, dest, onProgress: this.progress(opId), signal: ctx?.signal });
+  private async unpackAndRegister(req: UnpackRequest, ctx?: CallContext): Promise<UnpackResult> {
+    const r = await unpackEnv({ archive: req.archive, dest: req.dest, onProgress: this.progress(req.opId), signal: ctx?.signal, runArchiveScript: req.runArchiveScript || (async () => this.store.packedHere(await sha256File(req.archive))) });
     await this.register(r.prefix);
     await this.host.rescan();
     return r;
@@ -118,6 +122,7 @@ export class EnvArchives {
       const tmp = await mkdtemp(join(this.config.dataDir, 'tmp-pack-'));
       try {
         const packed = await packEnv({ prefix: env.prefix, name: env.name, output: join(tmp, `env.${format}`), format, version: req.version, createdBy: `${userInfo().username} (Lathe)`, onProgress: this.progress(req.opId), signal: ctx?.signal, condaPack: await this.condaPackTool() });
+        this.store.recordPacked(packed.sha256, packed.manifest.slug);
         return await (await this.registry()).put(packed);
       } finally {
         await rm(tmp, { recursive: true, force: true });
@@ -143,8 +148,9 @@ export class EnvArchives {
       const inst = list.installations.find((i) => i.exe === list.defaultExe) ?? list.installations[0];
       const envsDir = inst?.envsDirs[0] ?? join(this.config.home, '.conda', 'envs');
       const dest = join(envsDir, name);
-      // Written before the rescan, so the env is known by its slug and sha256 as soon as it is listed.
-      const r = await unpackEnv({ archive: file, dest, onProgress: this.progress(req.opId), signal: ctx?.signal });
+      // Written before the rescan, so the env is known by its slug and sha256 as soon as it is listed. An archive that
+      // needs its own bin/conda-unpack runs it only if this Lathe packed it (its digest, checked above, is recorded).
+      const r = await unpackEnv({ archive: file, dest, onProgress: this.progress(req.opId), signal: ctx?.signal, runArchiveScript: async () => this.store.packedHere(entry.sha256) });
       await writeFile(join(dest, INSTALLED_PATH), JSON.stringify({ slug: entry.slug, version: entry.version, sha256: entry.sha256, installedAt: new Date().toISOString() }) + '\n');
       await this.register(r.prefix);
       await this.host.rescan();

@@ -12,6 +12,7 @@ import { SettingsService } from '../settings/settingsService';
 import { openDatabase } from '../../base/node/database';
 import { wireEnvService } from './envWiring';
 import { envMigrations } from './envCache';
+import { archiveMigrations } from './archiveStore';
 import { coreMigrations } from '../../base/node/migrations';
 
 // Integration: an env in conda's layout whose bin/python is Debian's python3 (it has ipykernel), found by
@@ -29,7 +30,7 @@ describe('an env kernel on a real Jupyter server', () => {
     makeInstallation(root, 'conda');
     const prefix = pythonEnv(join(root, 'envs', 'ds'), { realPython: '/usr/bin/python3', activateD: { 'x.sh': 'export LATHE_ACTIVATED="yes in $CONDA_DEFAULT_ENV"\n' } });
     const dataDir = join(dir.path, 'data');
-    const db = openDatabase(dataDir, [...coreMigrations, ...envMigrations]);
+    const db = openDatabase(dataDir, [...coreMigrations, ...envMigrations, ...archiveMigrations]);
     const log = new Logger({ console: null });
     const settings = new SettingsService({ dataDir }, log);
     // The core itself runs with base active: the kernel must not inherit base's bin.

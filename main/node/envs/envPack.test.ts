@@ -211,6 +211,29 @@ describe('pack and unpack', () => {
     expect(readFileSync(join(dest, 'bin', 'tool'), 'utf8').split('\n')[0]).toBe(`#!${dest}/bin/python3.11`);
   });
 
+  it('runs an archive’s own bin/conda-unpack only when allowed: refused, nothing runs or stays; allowed, it runs (issue 14, item 1)', async () => {
+    const base = tmp();
+    const src = join(base, 'foreign');
+    const marker = join(base, 'archive-code-ran');
+    mkdirSync(join(src, 'bin'), { recursive: true });
+    mkdirSync(join(src, 'conda-meta'));
+    // A conda-pack archive from elsewhere: no Lathe manifest, and a "python" that is any program the archive likes.
+    writeFileSync(join(src, 'bin', 'python'), `#!/bin/sh\necho "$@" > ${marker}\n`, { mode: 0o755 });
+    writeFileSync(join(src, 'bin', 'conda-unpack'), 'print("relocating")\n', { mode: 0o755 });
+    const file = join(base, 'foreign.tar.gz');
+    execFileSync('tar', ['-czf', file, '-C', src, '.']);
+    const dest = join(base, 'envs', 'foreign');
+    await expect(unpackEnv({ archive: file, dest })).rejects.toMatchObject({
+      code: 'UNPACK_NEEDS_CONSENT',
+      message: expect.stringMatching(new RegExp(`no Lathe manifest.*would run \`${dest}/bin/python ${dest}/bin/conda-unpack\`.*Nothing was run and nothing was kept.*--run-conda-unpack`)),
+    });
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(dest)).toBe(false);
+    const r = await unpackEnv({ archive: file, dest, runArchiveScript: true });
+    expect(r.method).toBe('conda-unpack');
+    expect(readFileSync(marker, 'utf8').trim()).toBe(join(dest, 'bin', 'conda-unpack'));
+  });
+
   it('refuses a longer prefix when binaries have the old one baked in, and leaves nothing behind', async () => {
     const base = tmp();
     const src = relocatableEnv(join(base, 'e'));

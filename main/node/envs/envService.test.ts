@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { openDatabase, type Db } from '../../base/node/database';
 import type { EnvService } from './envService';
 import { wireEnvService } from './envWiring';
 import { envMigrations } from './envCache';
+import { archiveMigrations } from './archiveStore';
 import { coreMigrations } from '../../base/node/migrations';
 
 const cleanups: (() => void)[] = [];
@@ -42,7 +44,7 @@ function world(opts: { tool?: 'conda' | 'micromamba'; isRoot?: boolean } = {}) {
 }
 
 function service(w: ReturnType<typeof world>, db?: Db): { svc: EnvService; db: Db; log: string[] } {
-  const database = db ?? openDatabase(w.dataDir, [...coreMigrations, ...envMigrations]);
+  const database = db ?? openDatabase(w.dataDir, [...coreMigrations, ...envMigrations, ...archiveMigrations]);
   const lines: string[] = [];
   const log = new Logger({ console: (l) => lines.push(l) });
   const settings = new SettingsService({ dataDir: w.dataDir }, log);
@@ -317,11 +319,15 @@ describe('EnvService archives: pack, unpack, publish, install', () => {
   it('uses the conda-pack tool when the user has it, and still writes the manifest with the sha256 beside the archive', async () => {
     const w = world({ tool: 'conda' });
     const src = pythonEnv(join(w.home, 'miniforge3', 'envs', 'cp'));
-    // A stand-in for conda-pack (it cannot be installed here): it takes conda-pack's flags and writes a tar.gz.
+    // A stand-in for conda-pack (it cannot be installed here): it takes conda-pack's flags and writes a tar.gz with
+    // a bin/conda-unpack, as conda-pack does. The env's "python" notes each run of it.
     const calls = join(w.base, 'conda-pack.calls');
+    const ran = join(w.base, 'conda-unpack.runs');
+    writeFileSync(join(src, 'bin', 'python'), `#!/bin/sh\necho "$0 $1" >> ${ran}\n`, { mode: 0o755 });
+    const standIn = (out: string) => `mkdir -p "${out}.x/bin"; echo 'print(1)' > "${out}.x/bin/conda-unpack"; tar -czf "${out}" -C "$p" . -C "${out}.x" bin/conda-unpack; rm -rf "${out}.x"`;
     writeFileSync(
       join(w.home, 'miniforge3', 'bin', 'conda-pack'),
-      `#!/bin/sh\necho "$@" >> ${calls}\nwhile [ $# -gt 0 ]; do case "$1" in --prefix) p="$2"; shift;; --output) o="$2"; shift;; esac; shift; done\ntar -czf "$o" -C "$p" .\n`,
+      `#!/bin/sh\necho "$@" >> ${calls}\nwhile [ $# -gt 0 ]; do case "$1" in --prefix) p="$2"; shift;; --output) o="$2"; shift;; esac; shift; done\n${standIn('$o')}\n`,
       { mode: 0o755 },
     );
     const { svc } = service(w);
@@ -329,9 +335,21 @@ describe('EnvService archives: pack, unpack, publish, install', () => {
     expect(readFileSync(calls, 'utf8').trim()).toBe(`--prefix ${src} --output ${join(w.base, 'cp.tar.gz')}.partial.tar.gz --format tar.gz --force --quiet`);
     const side = JSON.parse(readFileSync(`${r.file}.manifest.json`, 'utf8')) as { sha256: string; packedBy: string; version: string };
     expect(side).toMatchObject({ packedBy: 'conda-pack', version: '3', sha256: r.sha256 });
+    // Lathe packed this one (its digest is recorded), so its bin/conda-unpack may run.
     const u = await svc.unpack({ opId: 'cp2', archive: r.file, dest: join(w.base, 'cp-copy') });
-    expect(u.method).toBe('none'); // the stand-in writes no bin/conda-unpack; a real conda-pack archive would run it
+    expect(u.method).toBe('conda-unpack');
+    expect(readFileSync(ran, 'utf8')).toBe(`${join(w.base, 'cp-copy', 'bin', 'python')} ${join(w.base, 'cp-copy', 'bin', 'conda-unpack')}\n`);
     expect(existsSync(join(u.prefix, 'conda-meta', 'history'))).toBe(true);
+    // The same layout from elsewhere is refused until the user allows its script, and nothing runs or stays.
+    const foreign = join(w.base, 'foreign.tar.gz');
+    writeFileSync(join(src, 'changed.txt'), 'not what Lathe packed');
+    execFileSync('sh', ['-c', `p=${src}; ${standIn(foreign)}`]);
+    const dest = join(w.base, 'foreign-copy');
+    await expect(svc.unpack({ opId: 'cp3', archive: foreign, dest })).rejects.toMatchObject({ code: 'UNPACK_NEEDS_CONSENT' });
+    expect(existsSync(dest)).toBe(false);
+    expect(readFileSync(ran, 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+    expect((await svc.unpack({ opId: 'cp4', archive: foreign, dest, runArchiveScript: true })).method).toBe('conda-unpack');
+    expect(readFileSync(ran, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
   });
 
   it('publishes immutable versions, installs by slug, version or sha256 after checking it, and deletes', async () => {

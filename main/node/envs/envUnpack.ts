@@ -18,13 +18,19 @@ export interface UnpackOptions {
   dest: string;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * Whether an archive without Lathe's manifest may be relocated by running its own bin/conda-unpack with its own
+   * bin/python. That is code from the archive: only when the user was shown the command and agreed.
+   */
+  runArchiveScript?: boolean | (() => Promise<boolean>);
 }
 
 /**
  * Unpacks an env archive into `dest` (absolute; missing or empty) and relocates it there. Every entry is
  * checked before it is written (extractTar): absolute paths, "..", links that resolve outside the env and
- * device files are refused, and a refused archive leaves nothing behind. Lathe's manifest drives relocation; a
- * conda-pack archive without one is relocated by its own bin/conda-unpack.
+ * device files are refused, and a refused archive leaves nothing behind. Lathe's manifest drives relocation (data
+ * only: nothing from the archive runs); a conda-pack archive without one is relocated by its own bin/conda-unpack,
+ * only with `runArchiveScript`, and is otherwise refused with the command it would run.
  */
 export async function unpackEnv(o: UnpackOptions): Promise<UnpackResult> {
   const archive = resolve(o.archive);
@@ -96,6 +102,12 @@ export async function unpackEnv(o: UnpackOptions): Promise<UnpackResult> {
       return { prefix: dest, manifest, method: 'lathe', relocatedFiles: await relocate(dest, manifest) };
     }
     if (await lstat(join(dest, 'bin', 'conda-unpack')).catch(() => undefined)) {
+      if (!(typeof o.runArchiveScript === 'function' ? await o.runArchiveScript() : o.runArchiveScript)) {
+        throw new AppError(
+          'UNPACK_NEEDS_CONSENT',
+          `${archive} has no Lathe manifest, so only its own relocation script can fix its paths: that would run \`${pythonOf(dest)} ${join(dest, 'bin', 'conda-unpack')}\`, code from the archive. Nothing was run and nothing was kept. If you trust where the archive came from, unpack it again allowing that (\`lathe env unpack --run-conda-unpack\`); otherwise re-pack the env with Lathe.`,
+        );
+      }
       await runCondaUnpack(dest);
       return { prefix: dest, method: 'conda-unpack', relocatedFiles: 0 };
     }
@@ -171,12 +183,14 @@ async function relocate(dest: string, manifest: PackManifest): Promise<number> {
 
 /** Runs a conda-pack archive's own relocation script with the env's python. */
 function runCondaUnpack(dest: string): Promise<void> {
-  const python = process.platform === 'win32' ? join(dest, 'python.exe') : join(dest, 'bin', 'python');
   return new Promise((res, rej) => {
-    execFile(python, [join(dest, 'bin', 'conda-unpack')], { timeout: 600_000, cwd: dest }, (err, _o, stderr) => {
+    execFile(pythonOf(dest), [join(dest, 'bin', 'conda-unpack')], { timeout: 600_000, cwd: dest }, (err, _o, stderr) => {
       if (err) rej(new AppError('UNPACK_FAILED', `bin/conda-unpack failed in ${dest}: ${(stderr || err.message).trim().split('\n').slice(-3).join(' ')}`));
       else res();
     });
   });
 }
 
+function pythonOf(prefix: string): string {
+  return process.platform === 'win32' ? join(prefix, 'python.exe') : join(prefix, 'bin', 'python');
+}

@@ -5,6 +5,7 @@ import type { EnvProgress } from '../../common/envs';
 import type { ISettingsService } from '../../common/settings';
 import { EnvArchives } from './envArchives';
 import { EnvCache } from './envCache';
+import { ArchiveStore } from './archiveStore';
 import { EnvCatalog, type EnvWorkHost } from './envCatalog';
 import { EnvOperations } from './envOperations';
 import { EnvScanner } from './envScanner';
@@ -26,6 +27,6 @@ export function wireEnvService(config: EnvServiceConfig, db: Db, settings: ISett
     progress: (p) => progress.fire(p),
   };
   const ops = new EnvOperations({ dataDir: config.dataDir, env: config.scan.env }, settings, host);
-  const archives = new EnvArchives({ dataDir: config.dataDir, home: config.scan.home, env: config.scan.env, secret: config.secret }, settings, host);
+  const archives = new EnvArchives({ dataDir: config.dataDir, home: config.scan.home, env: config.scan.env, secret: config.secret }, settings, host, new ArchiveStore(db));
   return new EnvService(config, { catalog, ops, archives, progress });
 }
