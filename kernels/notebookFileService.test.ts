@@ -205,6 +205,11 @@ describe('notebook files', () => {
       }
       expect(readFileSync(join(outside.path, 'x.ipynb'), 'utf8')).toBe('{}');
       await expect(svc.open('notes.txt')).rejects.toMatchObject({ message: expect.stringMatching(/must end in \.ipynb/) });
+      // A NUL in a path is named as such (it used to surface as an INTERNAL error from the file system).
+      for (const p of ['a\0b.ipynb', 'dir\0/x.ipynb']) {
+        await expect(svc.save(p, emptyNotebook()), p).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('NUL character') });
+        await expect(svc.open(p), p).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      }
     } finally {
       outside.remove();
     }

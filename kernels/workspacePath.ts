@@ -7,6 +7,7 @@ import { AppError } from '../main/common/errors';
  * outside it: absolute paths, `..` climbing out, or a symlinked folder that points elsewhere.
  */
 export function resolveInside(root: string, rel: string): string {
+  if (rel.includes('\0')) throw new AppError('INVALID_ARGUMENT', `"${rel.replace(/\0/g, '\\0')}" holds a NUL character, which no file name may contain; remove it.`);
   if (isAbsolute(rel) || /^[a-zA-Z]:/.test(rel)) throw new AppError('PATH_OUTSIDE_WORKSPACE', `"${rel}" is an absolute path; give a path inside the workspace (${root}).`);
   const realRoot = realpathSync(root);
   const target = resolve(realRoot, rel);

@@ -118,6 +118,14 @@ export class HttpFront {
       this.log.warn(`refused API request to ${route.prefix}: ${bearer === undefined ? 'no token' : 'wrong token'}`);
       return void json(401, 'UNAUTHORISED', 'A valid token is needed in the Authorization header (Bearer TOKEN).');
     }
+    // Routes decode their path segments; a malformed escape or a NUL is the client's mistake, answered before them.
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(url.pathname);
+    } catch {
+      return void json(400, 'INVALID_ARGUMENT', `The path ${url.pathname} has a malformed percent-escape (a % must be followed by two hex digits).`);
+    }
+    if (decoded.includes('\0')) return void json(400, 'INVALID_ARGUMENT', 'The path holds a NUL character (%00), which no file or name may contain.');
     route.handle(req, res, url.pathname.slice(route.prefix.length)).catch((err: Error) => {
       this.log.error(`API ${route.prefix} failed`, { err });
       if (!res.headersSent) json(500, 'INTERNAL', `The request failed: ${err.message}`);

@@ -116,6 +116,19 @@ describe('HTTP routes', () => {
     expect(post).toBe(405);
   });
 
+  it('answers a malformed percent-escape or a NUL in an API path with 400 and what is wrong (issue 14)', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    for (const p of ['/api/env-registry/%E0%A4%A', '/api/env-registry/demo%', '/api/env-registry/%zz']) {
+      const r = await get(p, auth);
+      expect(r.status, p).toBe(400);
+      expect(JSON.parse(r.body), p).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('malformed percent-escape') });
+    }
+    const nul = await get('/api/env-registry/demo%00/1.0', auth);
+    expect(nul.status).toBe(400);
+    expect(JSON.parse(nul.body).message).toMatch(/NUL character/);
+    expect((await get('/api/env-registry/%zz')).status).toBe(401); // the token is still checked first
+  });
+
   it('keeps the token out of the log file', async () => {
     await get(`/?token=${TOKEN}`);
     await get('/?token=a-wrong-but-long-token');
