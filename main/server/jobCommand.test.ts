@@ -45,6 +45,12 @@ describe('lathe job (against a running core)', () => {
       expect(bad.err).toContain('resources.gpus');
       writeFileSync(join(work, 'broken.yaml'), 'name: x\ncommand: [true\n');
       expect((await cli('submit', join(work, 'broken.yaml'))).err).toMatch(/not valid YAML at line \d/);
+      // An alias inside itself is named, not a stack trace (issue 14).
+      writeFileSync(join(work, 'loop.yaml'), 'name: loop\ncommand: [true]\nparams: &p\n  inner: *p\n');
+      const loop = await cli('submit', join(work, 'loop.yaml'));
+      expect(loop.code).toBe(1);
+      expect(loop.err).toMatch(/loop\.yaml: params\.inner contains itself through a YAML alias.*must be a tree/);
+      expect(loop.err).not.toMatch(/\n\s+at /);
       expect((await cli('logs', 'rnothere00')).err).toMatch(/No run rnothere00/);
       // The rerun's shim outlives the core: let it finish before its folder is removed.
       await waitFor(async () => (JSON.parse((await cli('list', '--json')).out) as { status: string }[]).every((x) => x.status !== 'queued' && x.status !== 'running'), 'the rerun to end');

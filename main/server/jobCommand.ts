@@ -22,15 +22,33 @@ export function readSpecFile(file: string): unknown {
   } catch (err) {
     throw new AppError('USAGE', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  let value: unknown;
   try {
-    return parseYaml(text, { prettyErrors: false });
+    value = parseYaml(text, { prettyErrors: false });
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const before = text.slice(0, err.pos[0]);
       throw new AppError('INVALID_SPEC', `${file} is not valid YAML at line ${before.split('\n').length}: ${err.message.split('\n')[0]}`);
     }
-    throw err;
+    // The parser's other refusals (too many aliases, an alias to nothing) are the file's fault too.
+    throw new AppError('INVALID_SPEC', `${file} cannot be read as a job spec: ${(err as Error).message.split('\n')[0]}`);
   }
+  const loop = aliasLoop(value);
+  if (loop !== undefined) throw new AppError('INVALID_SPEC', `${file}: ${loop || 'the document'} contains itself through a YAML alias (&name … *name); a job spec must be a tree. Write the value out instead of the alias.`);
+  return value;
+}
+
+/** The path of the first value that contains itself (YAML aliases can make loops), or undefined for a tree. */
+function aliasLoop(v: unknown, path = '', open = new Set<object>()): string | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  if (open.has(v)) return path;
+  open.add(v);
+  for (const [k, child] of Object.entries(v)) {
+    const hit = aliasLoop(child, path ? `${path}.${k}` : k, open);
+    if (hit !== undefined) return hit;
+  }
+  open.delete(v);
+  return undefined;
 }
 
 const final = (r: RunInfo) => r.status !== 'queued' && r.status !== 'running';
