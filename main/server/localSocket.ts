@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { AppError } from '../common/errors';
+import { ensurePrivateDir } from '../base/node/paths';
 
 /**
  * Where a core listens for local clients (the `lathe` CLI without --url): a Unix socket in the data dir's
@@ -18,7 +19,8 @@ export function localSocketPath(dataDir: string, platform: NodeJS.Platform = pro
 export async function prepareLocalSocket(dataDir: string): Promise<string> {
   const path = localSocketPath(dataDir);
   if (process.platform === 'win32') return path;
-  mkdirSync(join(dataDir, 'run'), { recursive: true, mode: 0o700 });
+  // 0700 every time: a folder loosened since (by hand, a restore) must not let other users reach the socket.
+  ensurePrivateDir(join(dataDir, 'run'));
   const live = await new Promise<boolean>((resolve) => {
     const s = connect(path);
     s.once('connect', () => (s.destroy(), resolve(true)));

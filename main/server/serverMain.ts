@@ -21,7 +21,7 @@ import { RemoteServers } from '../../kernels/remoteServers';
 import { KernelStore } from '../../kernels/kernelStore';
 import { latheJupyterPath } from '../../kernels/kernelspecs';
 import { Logger, type LogLevel } from '../base/node/logger';
-import { resolveDataDir } from '../base/node/paths';
+import { ensurePrivateDir, resolveDataDir } from '../base/node/paths';
 import { SettingsService } from '../node/settings/settingsService';
 import { StatusService } from '../node/status/statusService';
 import { openDatabase } from '../base/node/database';
@@ -92,6 +92,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
   const token = options.token ?? generateToken();
   if (token.length < 16) throw new AppError('TOKEN_TOO_SHORT', 'The token must be at least 16 characters. Omit --token to get a random one.');
   const dataDir = resolveDataDir(options.dataDir);
+  ensurePrivateDir(dataDir);
   const log = new Logger({ level: options.logLevel ?? 'info', file: resolve(dataDir, 'logs', 'core.log'), console: options.logConsole });
   log.addSecret(token);
   if (!isLoopback(host)) {

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../common/errors';
 import type { Migration } from './migrations';
+import { ensurePrivateDir, ensurePrivateFile } from './paths';
 
 /** The SQLite handle type services receive. */
 export type Db = Database.Database;
@@ -13,7 +13,7 @@ export type Db = Database.Database;
  * (main/server/schema.ts); a test may pass just the steps of the tables it uses.
  */
 export function openDatabase(dataDir: string, schema: readonly Migration[]): Db {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dataDir);
   const file = join(dataDir, 'lathe.db');
   let db: Db;
   try {
@@ -28,6 +28,8 @@ export function openDatabase(dataDir: string, schema: readonly Migration[]): Db 
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, schema);
+  // SQLite creates its files with the umask's mode; the database and its WAL hold runs, envs and sealed secrets.
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) ensurePrivateFile(f);
   return db;
 }
 
