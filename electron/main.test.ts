@@ -26,6 +26,21 @@ describe('electron/main.ts (the shell composition root, with electron stubbed)',
     expect(__stub.headerHooks[0]!.filter.urls[0]).toBe(`${url.replace(/\/$/, '')}/*`);
     expect(win.webContents.windowOpenHandler).toBeTypeOf('function');
     expect(__stub.menu).toBeInstanceOf(Array);
+    // A development run (not packaged) offers DevTools in the View menu; menu.test.ts covers the packaged menu.
+    expect(JSON.stringify(__stub.menu)).toContain('toggleDevTools');
+    // Every response from the core gets the page's CSP again from the shell.
+    expect(__stub.responseHooks[0]!.filter.urls).toEqual([`${url.replace(/\/$/, '')}/*`]);
+    // A link from the page to a host nobody trusted is opened only if the user agrees.
+    const contents = win.webContents;
+    __stub.messageBoxAnswers.push({ response: 1, checkboxChecked: false });
+    expect(contents.windowOpenHandler!({ url: 'https://phish.example/' })).toEqual({ action: 'deny' });
+    await waitFor(() => __stub.messageBoxes.length === 1, 'the confirmation');
+    expect(__stub.messageBoxes[0]!.message).toBe('Open https://phish.example/ in your browser?');
+    __stub.messageBoxAnswers.push({ response: 0, checkboxChecked: true });
+    await __stub.ipcHandlers.get(DesktopIpc.OpenExternal)!({ senderFrame: { url } }, 'https://docs.example/page');
+    await __stub.ipcHandlers.get(DesktopIpc.OpenExternal)!({ senderFrame: { url } }, 'https://docs.example/other');
+    expect(__stub.messageBoxes).toHaveLength(2);
+    expect(__stub.opened).toEqual(['https://docs.example/page', 'https://docs.example/other']);
 
     const token = (await __stub.ipcHandlers.get(DesktopIpc.GetConnectionToken)!({ senderFrame: { url } })) as string;
     const client = await connectToCore({ url, token });

@@ -7,13 +7,12 @@ import { CoreProcess } from './coreProcess';
 import { registerDesktopHost } from './desktopHost';
 import { menuTemplate } from './menu';
 import { desktopStoreKey } from './storeKey';
-import { authorizeCoreRequests, guardNavigation, installPermissionHandlers, secureWebPreferences } from './security';
+import { authorizeCoreRequests, createSecureWindow, guardNavigation, installPermissionHandlers } from './security';
+import { ExternalLinks } from './externalLinks';
 import { loadBounds, type WindowBounds } from './windowState';
 
 // The composition root of the desktop shell. It stays thin: start the core in its own process, open a
 // window on it, offer native dialogs and links. Everything else is the core's, shared with `lathe serve`.
-
-const openExternal = (url: string) => shell.openExternal(url);
 
 async function main(): Promise<void> {
   if (!app.requestSingleInstanceLock()) {
@@ -35,18 +34,34 @@ async function main(): Promise<void> {
   const ses = session.defaultSession;
   authorizeCoreRequests(ses, origin, token);
   installPermissionHandlers(ses, origin);
+  // Web links leave the app only through ExternalLinks: http(s), no credentials, and a host the user has not trusted
+  // only after they agree (a link can come from any notebook output).
+  // The window, once it exists, is the confirmation dialog's parent.
+  const dialogParent: { win?: BrowserWindow } = {};
+  const linkStore = new Store<{ trustedHosts: string[] }>({ name: 'external-links' });
+  const links = new ExternalLinks({
+    open: (u) => shell.openExternal(u),
+    confirm: async (u) => {
+      const opts = { type: 'question' as const, buttons: ['Open', 'Cancel'], defaultId: 1, cancelId: 1, message: `Open ${u.toString()} in your browser?`, detail: `The link leads to ${u.hostname}, outside Lathe.`, checkboxLabel: `Always open links to ${u.hostname}` };
+      const r = dialogParent.win ? await dialog.showMessageBox(dialogParent.win, opts) : await dialog.showMessageBox(opts);
+      return { open: r.response === 0, trustHost: r.checkboxChecked };
+    },
+    trusted: { get: () => linkStore.get('trustedHosts') ?? [], set: (hosts) => linkStore.set('trustedHosts', hosts) },
+  });
+  const openExternal = async (url: string) => void (await links.open(url));
   app.on('web-contents-created', (_e, contents) => guardNavigation(contents, origin, openExternal));
 
   const store = new Store<{ windowBounds: WindowBounds }>({ name: 'window-state' });
   const bounds = loadBounds(store, screen.getAllDisplays().map((d) => d.workArea));
-  const win = new BrowserWindow({ ...bounds, show: false, title: 'Lathe', backgroundColor: '#1e1f22', webPreferences: secureWebPreferences(join(appRoot, 'dist', 'electron', 'preload.cjs')) });
+  const win = createSecureWindow(BrowserWindow, { ...bounds, show: false, title: 'Lathe', backgroundColor: '#1e1f22' }, join(appRoot, 'dist', 'electron', 'preload.cjs'));
+  dialogParent.win = win;
   if (bounds.maximized) win.maximize();
   const save = () => store.set('windowBounds', { ...win.getNormalBounds(), maximized: win.isMaximized() });
   win.on('close', save);
   win.once('ready-to-show', () => win.show());
 
   const unregister = registerDesktopHost({ ipcMain, dialog, openExternal, window: () => win, origin, token });
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', appName: app.name, openDocs: () => void openExternal('https://github.com/') })));
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', appName: app.name, openDocs: () => void openExternal('https://github.com/'), devTools: !app.isPackaged })));
   app.on('second-instance', () => {
     if (win.isMinimized()) win.restore();
     win.focus();

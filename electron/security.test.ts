@@ -1,13 +1,20 @@
 import type { Session, WebContents } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { WebContents as StubContents } from './test/electronStub';
-import { authorizeCoreRequests, guardNavigation, installPermissionHandlers, isTrustedSender, parseWebUrl, safeOpenExternal, secureWebPreferences } from './security';
+import { RENDERER_CSP } from '../main/server/staticFiles';
+import { authorizeCoreRequests, createSecureWindow, guardNavigation, installPermissionHandlers, isTrustedSender, parseWebUrl, safeOpenExternal } from './security';
 
 const ORIGIN = 'http://127.0.0.1:4567';
 
 describe('Electron security checklist', () => {
   it('writes out contextIsolation, sandbox and nodeIntegration:false and keeps webviews off', () => {
-    const p = secureWebPreferences('/app/preload.cjs');
+    class Win {
+      constructor(readonly options: Record<string, unknown>) {}
+    }
+    const win = createSecureWindow(Win as never, { title: 'Lathe', show: false }, '/app/preload.cjs') as unknown as Win;
+    expect(win.options).toMatchObject({ title: 'Lathe', show: false });
+    const p = win.options.webPreferences as Record<string, unknown>;
+    expect(p.disableBlinkFeatures).toBe('Auxclick');
     expect(p).toMatchObject({ preload: '/app/preload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false });
   });
 
@@ -69,13 +76,19 @@ describe('Electron security checklist', () => {
     expect(isTrustedSender({ senderFrame: null } as never, ORIGIN)).toBe(false);
   });
 
-  it('adds the bearer token only to requests for the core', () => {
+  it('adds the bearer token only to requests for the core, and the page’s CSP to every response from it', () => {
     let hook: { urls: string[]; fn: (d: { requestHeaders: Record<string, string> }, cb: (r: unknown) => void) => void } | undefined;
-    const ses = { webRequest: { onBeforeSendHeaders: (filter: { urls: string[] }, fn: never) => (hook = { urls: filter.urls, fn }) } };
+    let csp: { urls: string[]; fn: (d: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void } | undefined;
+    const ses = { webRequest: { onBeforeSendHeaders: (filter: { urls: string[] }, fn: never) => (hook = { urls: filter.urls, fn }), onHeadersReceived: (filter: { urls: string[] }, fn: never) => (csp = { urls: filter.urls, fn }) } };
     authorizeCoreRequests(ses as unknown as Session, ORIGIN, 'tok-tok-tok-tok-tok');
     expect(hook!.urls).toEqual([`${ORIGIN}/*`, 'ws://127.0.0.1:4567/*']);
     let result: unknown;
     hook!.fn({ requestHeaders: { Accept: '*/*' } }, (r) => (result = r));
     expect(result).toEqual({ requestHeaders: { Accept: '*/*', Authorization: 'Bearer tok-tok-tok-tok-tok' } });
+    expect(csp!.urls).toEqual([`${ORIGIN}/*`]);
+    let headers: Record<string, string[]> = {};
+    csp!.fn({ responseHeaders: { 'content-security-policy': ["default-src *"], 'content-type': ['text/html'] } }, (r) => (headers = r.responseHeaders));
+    // The core's own policy, and only that one (a weaker one in the response is replaced).
+    expect(headers).toEqual({ 'content-type': ['text/html'], 'Content-Security-Policy': [RENDERER_CSP] });
   });
 });

@@ -1,4 +1,4 @@
-// The one test command (`npm test`): typecheck, layer lint, ESLint, build, unit + integration tests (vitest),
+// The one test command (`npm test`): typecheck, layer lint, ESLint, the Electron shell's static scan, build, unit + integration tests (vitest),
 // e2e in Debian Chromium (Playwright). Ends with one plain line "N passed, N failed, N skipped" for CI.
 // `--no-e2e` skips the browser suite (reported as skipped, not passed).
 import { spawnSync } from 'node:child_process';
@@ -42,6 +42,7 @@ function readJson(path) {
 check('typecheck', ['scripts/typecheck.mjs']);
 check('lint (layers)', ['scripts/lintLayers.mjs']);
 check('lint (eslint)', ['node_modules/eslint/bin/eslint.js', '--max-warnings', '0', '.']);
+check('scan (electronegativity)', ['scripts/scanElectron.mjs']);
 const built = check('build', ['scripts/build.mjs']);
 
 const vitestOk = run('unit + integration (vitest)', ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}/vitest.json`]);

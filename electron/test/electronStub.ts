@@ -16,6 +16,10 @@ export const __stub = {
   opened: [] as string[],
   menu: undefined as unknown,
   headerHooks: [] as { filter: { urls: string[] }; fn: Handler }[],
+  responseHooks: [] as { filter: { urls: string[] }; fn: Handler }[],
+  /** What the next message boxes answer (button index, checkbox), first first; an empty list answers Cancel. */
+  messageBoxAnswers: [] as { response: number; checkboxChecked: boolean }[],
+  messageBoxes: [] as { message: string }[],
   permissionRequest: undefined as Handler | undefined,
   permissionCheck: undefined as Handler | undefined,
   exitCode: undefined as number | undefined,
@@ -27,6 +31,9 @@ export const __stub = {
     this.invoked = [];
     this.opened = [];
     this.headerHooks = [];
+    this.responseHooks = [];
+    this.messageBoxAnswers = [];
+    this.messageBoxes = [];
     this.errors = [];
     this.exitCode = undefined;
   },
@@ -34,6 +41,7 @@ export const __stub = {
 
 class App extends EventEmitter {
   name = 'Lathe';
+  isPackaged = false;
   whenReady() {
     return Promise.resolve();
   }
@@ -123,6 +131,9 @@ export const session = {
       onBeforeSendHeaders(filter: { urls: string[] }, fn: Handler) {
         __stub.headerHooks.push({ filter, fn });
       },
+      onHeadersReceived(filter: { urls: string[] }, fn: Handler) {
+        __stub.responseHooks.push({ filter, fn });
+      },
     },
     setPermissionRequestHandler(fn: Handler) {
       __stub.permissionRequest = fn;
@@ -142,6 +153,10 @@ export const shell = {
 export const dialog = {
   async showOpenDialog() {
     return { canceled: false, filePaths: ['/picked/folder'] };
+  },
+  async showMessageBox(...args: unknown[]) {
+    __stub.messageBoxes.push(args.at(-1) as { message: string });
+    return __stub.messageBoxAnswers.shift() ?? { response: 1, checkboxChecked: false };
   },
   showErrorBox(title: string, text: string) {
     __stub.errors.push(`${title}: ${text}`);
