@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Redactor } from './redact';
 
 /** Log levels in increasing severity. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -22,17 +23,17 @@ export interface LoggerOptions {
  * and any registered secret string are redacted before anything is written.
  */
 export class Logger {
-  private readonly secrets: Set<string>;
+  private readonly secrets: Redactor;
   private readonly level: number;
   private written = 0;
 
   constructor(
     private readonly options: LoggerOptions = {},
     private readonly scope = 'core',
-    secrets?: Set<string>,
+    secrets?: Redactor,
   ) {
     this.level = order[options.level ?? 'info'];
-    this.secrets = secrets ?? new Set();
+    this.secrets = secrets ?? new Redactor([], REDACTED);
     if (options.file) {
       mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
       try {
@@ -50,7 +51,7 @@ export class Logger {
 
   /** Registers a secret value (a token, a password) that must never be written out. */
   addSecret(value: string): void {
-    if (value.length >= 4) this.secrets.add(value);
+    this.secrets.add(value);
   }
 
   debug(msg: string, fields?: Record<string, unknown>): void {
@@ -67,9 +68,7 @@ export class Logger {
   }
 
   private redactString(s: string): string {
-    let out = s;
-    for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return out;
+    return this.secrets.redact(s);
   }
 
   private redactValue(v: unknown, depth: number): unknown {

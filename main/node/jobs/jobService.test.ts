@@ -140,6 +140,11 @@ lathe.set_tags({"dataset": "iris"})
     expect(chunkLines(await jobs.logs(run.id)).map((l) => l.l)).toEqual(['token is ***']);
     const rows = JSON.stringify(db.prepare('SELECT * FROM runs').all());
     expect(rows).not.toContain('s3cr3t-value-xyz');
+    // Encoded, or written in two halves with a pause between (issue 14): still blanked.
+    const py = "import os, sys, time, base64; s = os.environ['API_TOKEN']; print(base64.b64encode(s.encode()).decode()); print(s.encode().hex()); sys.stdout.write('half=' + s[:5]); sys.stdout.flush(); time.sleep(0.3); print(s[5:])";
+    const enc = await jobs.submit({ name: 'enc', command: ['/usr/bin/python3', '-c', py], secrets: ['API_TOKEN'] }, { baseDir: work });
+    await ended(jobs, enc.id);
+    expect(chunkLines(await jobs.logs(enc.id)).map((l) => l.l)).toEqual(['***', '***', 'half=***']);
   });
 
   it('takes array and tensor-like metric values, read in the background flush; a value that is not one number is skipped, saying so', async () => {

@@ -44,6 +44,29 @@ describe('RunLogWriter', () => {
     ]);
   });
 
+  it('blanks a secret split across writes, across the 64 KiB cut of a line that never ends, and base64-encoded (issue 14)', () => {
+    const dir = dirs.make();
+    const secret = 'hunter22-very-secret';
+    const w = new RunLogWriter(dir, 1 << 30, [secret], { first: 0 });
+    const out = w.splitter('o');
+    out.data('pass=hunt');
+    out.data('er22-very-secret and ');
+    out.data(`b64=${Buffer.from(secret).toString('base64')}\n`);
+    // A secret whose first half ends a 64 KiB run of text with no newline, and whose second half comes later.
+    out.data(Buffer.alloc(65536 - 8, 'x'));
+    out.data(secret.slice(0, 10));
+    out.data(secret.slice(10));
+    out.data(`${'y'.repeat(16)}${secret.slice(0, 3)}`);
+    out.data(`${secret.slice(3)} end\n`);
+    w.close();
+    const { log } = read(dir);
+    expect(log).not.toContain('hunter');
+    expect(log).not.toContain('very-secret');
+    expect(log).not.toContain(Buffer.from(secret).toString('base64').slice(0, 12));
+    expect(log.split('\n')[0]).toBe('pass=*** and b64=***');
+    expect(log.replace(/\n/g, '')).toMatch(/x{65528}\*\*\*y{16}\*\*\* end$/);
+  });
+
   it('cuts a line that never ends at 64 KiB rather than holding it forever', () => {
     const dir = dirs.make();
     const w = new RunLogWriter(dir, 1 << 30, [], { first: 0 });

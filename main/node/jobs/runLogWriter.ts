@@ -1,6 +1,7 @@
 import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { writevAll } from '../../base/node/writeAll';
+import { Redactor } from '../../base/node/redact';
 
 /** The writer's live state, in state.json (the shim adds its pids). */
 export interface LogState {
@@ -28,13 +29,15 @@ export class RunLogWriter {
   private pendingCount = 0;
   private flushTimer: NodeJS.Immediate | undefined;
   private closed = false;
+  private readonly redactor: Redactor;
 
   constructor(
     private readonly runDir: string,
     private readonly capBytes: number,
-    private readonly redactValues: string[],
+    redactValues: string[],
     readonly state: LogState,
   ) {
+    this.redactor = new Redactor(redactValues);
     this.fd = openSync(join(runDir, 'output.log'), 'a');
     this.idx = openSync(join(runDir, 'output.streams'), 'a');
   }
@@ -42,10 +45,6 @@ export class RunLogWriter {
   saveState(): void {
     writeFileSync(join(this.runDir, 'state.json.tmp'), JSON.stringify(this.state));
     renameSync(join(this.runDir, 'state.json.tmp'), join(this.runDir, 'state.json'));
-  }
-
-  private redact(s: string): string {
-    return this.redactValues.reduce((acc, v) => (v.length >= 4 ? acc.split(v).join('***') : acc), s);
   }
 
   flush(): void {
@@ -85,7 +84,7 @@ export class RunLogWriter {
   block(s: 'o' | 'e', data: Buffer, count: number): void {
     if (this.closed) return; // a late chunk after close (the reader is being torn down) is not ours to write
     const last = this.pending.at(-1);
-    const b = this.redactValues.length ? Buffer.from(this.redact(data.toString('utf8'))) : data;
+    const b = this.redactor.active ? Buffer.from(this.redactor.redact(data.toString('utf8'))) : data;
     if (last && last.s === s) {
       last.parts.push(b);
       last.bytes += b.length;
@@ -126,10 +125,20 @@ export class RunLogWriter {
           this.block(s, whole, count);
           if (cut + 1 < buf.length) rest = Buffer.from(buf.subarray(cut + 1)); // a copy: the pipe's chunk is not kept alive
         }
-        // A line without a newline for 64 KiB is still a line (progress bars, binary noise).
+        // A line without a newline for 64 KiB is still a line (progress bars, binary noise). With secrets to blank,
+        // the held text is blanked first and its last (longest secret form - 1) bytes stay held, so a secret that
+        // straddles the cut is still whole when the next chunk completes it.
         if (rest && rest.length > 65536) {
-          this.block(s, Buffer.concat([rest, NEWLINE]), 1);
-          rest = undefined;
+          if (!this.redactor.active) {
+            this.block(s, Buffer.concat([rest, NEWLINE]), 1);
+            rest = undefined;
+          } else {
+            const clean = Buffer.from(this.redactor.redact(rest.toString('utf8')));
+            let cut = clean.length - (this.redactor.longest - 1);
+            while (cut > 0 && (clean[cut]! & 0xc0) === 0x80) cut--; // not inside a UTF-8 character
+            this.block(s, Buffer.concat([clean.subarray(0, cut), NEWLINE]), 1);
+            rest = Buffer.from(clean.subarray(cut));
+          }
         }
       },
       end: () => {
