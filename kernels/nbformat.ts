@@ -102,9 +102,67 @@ export function parseNotebook(text: string, name: string): NotebookJson {
       throw new AppError('NOTEBOOK_INVALID', `${name}: cell ${i + 1} has no text "source".`);
     }
   });
-  if (typeof nb.metadata !== 'object' || nb.metadata === null) nb.metadata = {};
-  if (typeof nb.nbformat_minor !== 'number') nb.nbformat_minor = 5;
+  if (nb.metadata === undefined) nb.metadata = {};
+  if (nb.nbformat_minor === undefined) nb.nbformat_minor = 5;
+  const problems = schemaProblems(nb);
+  if (problems.length) {
+    const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+    throw new AppError('NOTEBOOK_INVALID', `${name} does not follow the nbformat 4 schema: ${problems.slice(0, 5).join('; ')}${more}. Nothing was changed; fix these fields (\`jupyter nbconvert --to notebook --inplace\` repairs many) and try again.`);
+  }
   return nb as NotebookJson;
+}
+
+const OUTPUT_TYPES = ['stream', 'display_data', 'execute_result', 'error'];
+const kind = (v: unknown) => (v === undefined ? 'missing' : v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `${typeof v} ${String(JSON.stringify(v)).slice(0, 40)}`);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isText = (v: unknown) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+const isCount = (v: unknown) => v === null || (Number.isInteger(v) && (v as number) >= 0);
+
+/**
+ * Where a notebook breaks nbformat 4's schema (nbformat.v4.schema.json), in words: the fields Jupyter and Lathe rely
+ * on, by path. Fields the schema leaves open (extra metadata keys) are not checked; they are kept as they are.
+ */
+export function schemaProblems(nb: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const bad = (where: string, want: string, v: unknown) => out.push(v === undefined ? `${where} is missing (it must be ${want})` : `${where} must be ${want}, not ${kind(v)}`);
+  if (!isObject(nb.metadata)) bad('"metadata"', 'an object', nb.metadata);
+  else {
+    const ks = nb.metadata.kernelspec;
+    if (ks !== undefined && !(isObject(ks) && typeof ks.name === 'string' && typeof ks.display_name === 'string')) bad('metadata.kernelspec', 'an object with "name" and "display_name" strings', ks);
+    const li = nb.metadata.language_info;
+    if (li !== undefined && !(isObject(li) && typeof li.name === 'string')) bad('metadata.language_info', 'an object with a "name" string', li);
+  }
+  if (!Number.isInteger(nb.nbformat_minor) || (nb.nbformat_minor as number) < 0) bad('"nbformat_minor"', 'a whole number', nb.nbformat_minor);
+  (nb.cells as Record<string, unknown>[]).forEach((cell, i) => {
+    const at = `cell ${i + 1} (${String(cell.cell_type)})`;
+    if (cell.metadata !== undefined && !isObject(cell.metadata)) bad(`${at} "metadata"`, 'an object', cell.metadata);
+    if (cell.id !== undefined && !(typeof cell.id === 'string' && /^[a-zA-Z0-9_-]{1,64}$/.test(cell.id))) bad(`${at} "id"`, '1 to 64 letters, digits, - or _', cell.id);
+    if (cell.attachments !== undefined && !isObject(cell.attachments)) bad(`${at} "attachments"`, 'an object', cell.attachments);
+    if (cell.cell_type !== 'code') {
+      if (cell.outputs !== undefined) out.push(`${at} has "outputs", which only code cells have`);
+      return;
+    }
+    if (cell.execution_count !== undefined && !isCount(cell.execution_count)) bad(`${at} "execution_count"`, 'a whole number or null', cell.execution_count);
+    if (cell.outputs === undefined) return;
+    if (!Array.isArray(cell.outputs)) return void bad(`${at} "outputs"`, 'a list', cell.outputs);
+    cell.outputs.forEach((o: unknown, j: number) => {
+      const w = `${at} output ${j + 1}`;
+      if (!isObject(o) || !OUTPUT_TYPES.includes(o.output_type as string)) return void bad(`${w} "output_type"`, 'stream, display_data, execute_result or error', isObject(o) ? o.output_type : o);
+      if (o.output_type === 'stream') {
+        if (typeof o.name !== 'string') bad(`${w} "name"`, 'a string (stdout or stderr)', o.name);
+        if (!isText(o.text)) bad(`${w} "text"`, 'a string or a list of strings', o.text);
+      } else if (o.output_type === 'error') {
+        if (typeof o.ename !== 'string') bad(`${w} "ename"`, 'a string', o.ename);
+        if (typeof o.evalue !== 'string') bad(`${w} "evalue"`, 'a string', o.evalue);
+        if (!(Array.isArray(o.traceback) && o.traceback.every((t) => typeof t === 'string'))) bad(`${w} "traceback"`, 'a list of strings', o.traceback);
+      } else {
+        if (!isObject(o.data)) bad(`${w} "data"`, 'an object of mime types', o.data);
+        if (o.metadata !== undefined && !isObject(o.metadata)) bad(`${w} "metadata"`, 'an object', o.metadata);
+        if (o.output_type === 'execute_result' && o.execution_count !== undefined && !isCount(o.execution_count)) bad(`${w} "execution_count"`, 'a whole number or null', o.execution_count);
+      }
+    });
+  });
+  return out;
 }
 
 function lineOf(text: string, msg: string): string {

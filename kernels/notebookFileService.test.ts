@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -213,6 +213,36 @@ describe('notebook files', () => {
     } finally {
       outside.remove();
     }
+  });
+});
+
+describe('the nbformat 4 schema at the boundary (issue 14)', () => {
+  /** Whether Python's nbformat (the reference) accepts a notebook. */
+  const pythonAccepts = (nb: unknown) => spawnSync(PY, ['-c', 'import sys, nbformat; nbformat.validate(nbformat.reads(sys.stdin.read(), as_version=4))'], { input: JSON.stringify(nb), stdio: ['pipe', 'ignore', 'ignore'] }).status === 0;
+  const good = () => ({ ...emptyNotebook(), cells: [{ cell_type: 'code', id: 'c1', metadata: {}, source: 'print(1)', execution_count: 1, outputs: [{ output_type: 'stream', name: 'stdout', text: '1\n' }] }] }) as Record<string, unknown> & { cells: Record<string, unknown>[]; metadata: Record<string, unknown> };
+  const cases: [string, (nb: ReturnType<typeof good>) => void, RegExp][] = [
+    ['metadata a string', (nb) => void (nb.metadata = 'oops' as never), /"metadata" must be an object, not string "oops"/],
+    ['kernelspec a number', (nb) => void (nb.metadata.kernelspec = 3), /metadata\.kernelspec must be an object with "name" and "display_name"/],
+    ['outputs not a list', (nb) => void (nb.cells[0]!.outputs = 'x'), /cell 1 \(code\) "outputs" must be a list/],
+    ['an output of no known type', (nb) => void (nb.cells[0]!.outputs = [{ output_type: 'weird' }]), /output 1 "output_type" must be stream, display_data/],
+    ['a stream without text', (nb) => void (nb.cells[0]!.outputs = [{ output_type: 'stream', name: 'stdout' }]), /output 1 "text" is missing \(it must be a string or a list/],
+    ['an execution_count of -1', (nb) => void (nb.cells[0]!.execution_count = -1), /"execution_count" must be a whole number or null/],
+    ['a cell id with spaces', (nb) => void (nb.cells[0]!.id = 'has space'), /"id" must be 1 to 64 letters/],
+  ];
+
+  it('refuses what Python’s nbformat refuses, naming the field, on open and on save; nothing on disk changes', async () => {
+    expect(pythonAccepts(good())).toBe(true);
+    writeFileSync(join(dir.path, 'ok.ipynb'), serializeNotebook(good() as never));
+    const before = readFileSync(join(dir.path, 'ok.ipynb'), 'utf8');
+    for (const [what, spoil, message] of cases) {
+      const nb = good();
+      spoil(nb);
+      expect(pythonAccepts(nb), `python on ${what}`).toBe(false);
+      writeFileSync(join(dir.path, 'bad.ipynb'), JSON.stringify(nb));
+      await expect(svc.open('bad.ipynb'), what).rejects.toMatchObject({ code: 'NOTEBOOK_INVALID', message: expect.stringMatching(message) });
+      await expect(svc.save('ok.ipynb', nb as never), what).rejects.toMatchObject({ code: 'NOTEBOOK_INVALID', message: expect.stringMatching(message) });
+    }
+    expect(readFileSync(join(dir.path, 'ok.ipynb'), 'utf8')).toBe(before);
   });
 });
 
