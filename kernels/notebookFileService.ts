@@ -90,7 +90,11 @@ export class NotebookFileService implements INotebookFileService {
     const abs = this.notebookPath(path);
     if (!existsSync(abs)) throw new AppError('NOT_FOUND', `No notebook at ${path}.`);
     const cp = this.checkpointPath(path);
-    mkdirSync(dirname(cp), { recursive: true });
+    try {
+      mkdirSync(dirname(cp), { recursive: true });
+    } catch (err) {
+      throw new AppError('SAVE_FAILED', `Cannot make ${toWorkspacePath(this.config.root, dirname(cp))} for the checkpoint: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+    }
     // Written like a save (temp file, rename), so a link planted at the checkpoint's name is replaced, never followed.
     const { mtimeMs } = this.writeAtomic(cp, readFileSync(abs, 'utf8'), false);
     return { mtimeMs };
@@ -121,14 +125,23 @@ export class NotebookFileService implements INotebookFileService {
   private writeAtomic(abs: string, text: string, exclusive: boolean): { mtimeMs: number; size: number } {
     const dir = dirname(abs);
     if (!existsSync(dir)) throw new AppError('NOT_FOUND', `The folder ${toWorkspacePath(this.config.root, dir)} does not exist.`);
-    const tmp = join(dir, `.${basename(abs)}.lathe-${randomBytes(4).toString('hex')}.tmp`);
+    if (!statSync(dir).isDirectory()) throw new AppError('INVALID_ARGUMENT', `${toWorkspacePath(this.config.root, dir)} is a file, not a folder; a notebook cannot be saved inside it.`);
+    // The name is cut so that a target name near the file system's limit still leaves room for the temp name.
+    const tmp = join(dir, `.${basename(abs).slice(0, 64)}.lathe-${randomBytes(4).toString('hex')}.tmp`);
     let mode = 0o644;
     try {
       mode = statSync(abs).mode & 0o777;
     } catch {
       // New file.
     }
-    const fd = openSync(tmp, 'wx', mode);
+    let fd: number;
+    try {
+      fd = openSync(tmp, 'wx', mode);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENAMETOOLONG') throw new AppError('INVALID_ARGUMENT', `${basename(abs).slice(0, 80)}… is too long a name for the file system (${Buffer.byteLength(basename(abs))} bytes; most allow 255). Choose a shorter name.`);
+      throw new AppError('SAVE_FAILED', `Could not write ${basename(abs)} in ${toWorkspacePath(this.config.root, dir) || 'the workspace'}: ${code ?? (err as Error).message}${code === 'EACCES' || code === 'EPERM' ? ' (no permission to write there)' : code === 'EROFS' ? ' (the file system is read-only)' : code === 'ENOSPC' ? ' (the disk is full)' : ''}. The file on disk was not changed.`);
+    }
     try {
       writeSync(fd, text);
       fsyncSync(fd);
@@ -142,7 +155,12 @@ export class NotebookFileService implements INotebookFileService {
       unlinkSync(tmp);
       throw new AppError('ALREADY_EXISTS', `${basename(abs)} already exists.`);
     }
-    renameSync(tmp, abs);
+    try {
+      renameSync(tmp, abs);
+    } catch (err) {
+      unlinkSync(tmp);
+      throw new AppError('SAVE_FAILED', `Could not put ${basename(abs)} in place: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. The file on disk was not changed.`);
+    }
     const st = statSync(abs);
     return { mtimeMs: st.mtimeMs, size: st.size };
   }

@@ -8,6 +8,8 @@ import { AppError } from '../main/common/errors';
  */
 export function resolveInside(root: string, rel: string): string {
   if (rel.includes('\0')) throw new AppError('INVALID_ARGUMENT', `"${rel.replace(/\0/g, '\\0')}" holds a NUL character, which no file name may contain; remove it.`);
+  const long = rel.split(/[\\/]/).find((part) => Buffer.byteLength(part) > 255);
+  if (long !== undefined) throw new AppError('INVALID_ARGUMENT', `"${long.slice(0, 40)}…" is ${Buffer.byteLength(long)} bytes long; file and folder names may have at most 255. Choose a shorter name.`);
   if (isAbsolute(rel) || /^[a-zA-Z]:/.test(rel)) throw new AppError('PATH_OUTSIDE_WORKSPACE', `"${rel}" is an absolute path; give a path inside the workspace (${root}).`);
   const realRoot = realpathSync(root);
   const target = resolve(realRoot, rel);

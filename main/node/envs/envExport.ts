@@ -24,7 +24,13 @@ export function parseEnvironmentFile(text: string, fileName = 'environment.yml')
     const where = `line ${line}, column ${e.pos[0] - before.lastIndexOf('\n')}`;
     throw new AppError('ENV_FILE_INVALID', `${fileName} is not valid YAML at ${where}: ${e.message.split('\n')[0]}. Fix the file (indent list items under "dependencies:") and try again.`);
   }
-  const j = doc.toJS() as unknown;
+  let j: unknown;
+  try {
+    j = doc.toJS();
+  } catch (err) {
+    // An alias to an anchor that is not there (or comes later), or too many aliases.
+    throw new AppError('ENV_FILE_INVALID', `${fileName} is not valid YAML: ${(err as Error).message.split('\n')[0]}. Fix the file and try again.`);
+  }
   if (!j || typeof j !== 'object' || Array.isArray(j)) throw new AppError('ENV_FILE_INVALID', `${fileName} must be a mapping with "dependencies:" (and optionally "name:" and "channels:").`);
   const o = j as Record<string, unknown>;
   const strList = (v: unknown, field: string): string[] => {

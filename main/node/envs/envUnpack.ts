@@ -98,7 +98,7 @@ export async function unpackEnv(o: UnpackOptions): Promise<UnpackResult> {
   try {
     const manifestText = await readFile(join(dest, MANIFEST_PATH), 'utf8').catch(() => undefined);
     if (manifestText) {
-      const manifest = JSON.parse(manifestText) as PackManifest;
+      const manifest = readManifest(manifestText, archive);
       return { prefix: dest, manifest, method: 'lathe', relocatedFiles: await relocate(dest, manifest) };
     }
     if (await lstat(join(dest, 'bin', 'conda-unpack')).catch(() => undefined)) {
@@ -140,6 +140,23 @@ function childOutput(child: ChildProcess, what: string): Readable {
     }
   }
   return Readable.from(chunks(), { objectMode: false });
+}
+
+/** The archive's Lathe manifest, checked for what relocation reads; a broken one refuses the archive. */
+function readManifest(text: string, archive: string): PackManifest {
+  const refuse = (why: string) => new AppError('ARCHIVE_INVALID', `${archive} has a ${MANIFEST_PATH} that ${why}, so it cannot be relocated. Pack the env again with Lathe, or remove that file from the archive to unpack it as a plain conda-pack archive.`);
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    throw refuse('is not valid JSON');
+  }
+  const o = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
+  if (typeof o.sourcePrefix !== 'string' || !isAbsolute(o.sourcePrefix)) throw refuse('has no absolute "sourcePrefix"');
+  if (!Array.isArray(o.relocate) || !o.relocate.every((r) => typeof r === 'object' && r !== null && typeof (r as Record<string, unknown>).path === 'string' && ['text', 'binary'].includes((r as Record<string, unknown>).mode as string))) {
+    throw refuse('has no "relocate" list of {path, mode: text|binary}');
+  }
+  return m as PackManifest;
 }
 
 function readFileSafe(file: string): string {
