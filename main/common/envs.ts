@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Event } from './event';
 import { defineChannel, type CallContext } from './rpc';
+import { matchSpecProblem } from './matchSpec';
 
 /** The conda-compatible command-line tools Lathe drives. */
 export type CondaTool = 'conda' | 'mamba' | 'micromamba';
@@ -131,11 +132,14 @@ export interface EnvProgress {
   fraction?: number;
 }
 
+/** A conda MatchSpec (matchSpec.ts); each goes to conda as one argv element, never through a shell. */
 const PackageSpec = z
   .string()
-  .min(1)
-  .max(300)
-  .regex(/^[A-Za-z0-9_][^\s;|&$`'"\\<>]*$/, 'a package spec like "numpy" or "numpy>=1.26" (no spaces or shell characters)');
+  .max(1000)
+  .superRefine((spec, ctx) => {
+    const problem = matchSpecProblem(spec);
+    if (problem) ctx.addIssue({ code: 'custom', message: `"${spec}" is not a conda package spec: ${problem}. Examples: numpy, numpy>=1.26,<2, conda-forge::numpy=1.26=*_0, numpy[version='>=1.26']` });
+  });
 const Channel = z.string().min(1).max(500).regex(/^[^\s;|&$`'"\\<>]+$/, 'a channel name or URL (no spaces)');
 /** An env named by name ("iris") or by absolute prefix ("/home/me/envs/iris"). */
 export const EnvRefSchema = z.string().min(1).max(4096);

@@ -19,7 +19,8 @@ describe('lathe env (against a core whose user has a stand-in conda)', () => {
     const home = join(dir.path, 'home');
     mkdirSync(home);
     const exe = makeInstallation(join(home, 'miniforge3'), 'conda');
-    const core = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: '/usr/bin:/bin', HOME: home } });
+    const standinLog = join(dir.path, 'standin.log');
+    const core = await startCore({ dataDir: join(dir.path, 'data'), localSocket: false, logConsole: null, home, userEnv: { PATH: '/usr/bin:/bin', HOME: home, STANDIN_LOG: standinLog } });
     const cli = async (...args: string[]) => {
       const c = capture();
       const code = await runCli(['env', ...args, '--url', core.url], c.io, { LATHE_TOKEN: core.token });
@@ -43,6 +44,17 @@ describe('lathe env (against a core whose user has a stand-in conda)', () => {
 
       const plan = await cli('pkg', 'install', 'demo', 'numpy=2.1', '--dry-run');
       expect(plan).toMatchObject({ code: 0, out: 'Install:\n  numpy 2.1-h0_0 (conda-forge)' });
+
+      // Every MatchSpec form conda takes reaches it as it is, one argv element each (issue 22: `<`/`>` were refused).
+      const specs = ['libdemo>=2', 'pkg>=1,<2', 'conda-forge::tool=1.2=*_0', "extra[version='>=1.5']", 'spaced >=3'];
+      const many = await cli('pkg', 'install', 'demo', ...specs, '--dry-run');
+      expect(many).toMatchObject({ code: 0, out: expect.stringContaining('libdemo 2-h0_0') });
+      expect(many.out).toContain('extra 1.5-h0_0');
+      const calls = readFileSync(standinLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { args: string[] });
+      expect(calls.at(-1)!.args).toEqual(expect.arrayContaining(specs));
+      const refused = await cli('pkg', 'install', 'demo', 'numpy[foo=1]', '--dry-run');
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/"numpy\[foo=1\]" is not a conda package spec: "foo" is not a MatchSpec key/);
 
       const file = join(dir.path, 'demo.txt');
       expect((await cli('export', 'demo', '--explicit', '-o', file)).code).toBe(0);

@@ -63,7 +63,14 @@ function prefixOf(o) {
 }
 
 function specToPkg(spec) {
-  const m = /^([A-Za-z0-9_.-]+?)(?:[=<>!~ ]+(.*))?$/.exec(spec.includes('::') ? (spec.split('::')[1] ?? '') : spec);
+  // MatchSpec: (channel::)name(version(build))[key=value,...]; the bracket's version counts like one after the name.
+  let s = spec.includes('::') ? (spec.split('::').pop() ?? '') : spec;
+  const bracket = /^(.*?)\[(.*)\]$/.exec(s);
+  if (bracket) {
+    const v = /version\s*=\s*['"]?([^'",]+)/.exec(bracket[2] ?? '')?.[1];
+    s = `${bracket[1]}${v ? ` ${v.replace(/^[=<>!~]+/, '')}` : ''}`;
+  }
+  const m = /^([A-Za-z0-9_.-]+?)(?:[=<>!~ ]+(.*))?$/.exec(s);
   if (!m) return usage(`invalid package spec: ${spec}`);
   const name = (m[1] ?? '').toLowerCase();
   const ver = ((m[2] ?? '').split(/[=,]/)[0] ?? '').replace(/\*$/, '').replace(/\.$/, '') || (name === 'python' ? '3.11.9' : '1.0.0');
