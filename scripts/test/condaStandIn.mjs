@@ -6,9 +6,10 @@
 // disk in conda's layout so discovery sees the result. Special package names trigger failures:
 //   does-not-exist*  → PackagesNotFoundError      conflict-a + conflict-b → UnsatisfiableError
 //   slow-pkg         → fetches for 30 s (to test cancel; SIGINT rolls back like conda)
+//   needs-CHANNEL-*  → found only when CHANNEL is one of the channels (-c, or an environment.yml's channels:)
 // Usage (through the wrapper the fixture writes): condaStandIn.mjs TOOL ROOT VERSION ARGS...
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 const [tool = '', root = '', version = '', ...args] = process.argv.slice(2);
@@ -94,7 +95,11 @@ const action = (r) => (libmamba ? { name: r.name, version: r.version, build_stri
 
 /** Special names make the solver fail the way conda reports it. */
 function solve(specs, channels) {
-  const missing = specs.filter((s) => specToPkg(s).name.startsWith('does-not-exist'));
+  const missing = specs.filter((s) => {
+    const name = specToPkg(s).name;
+    const needs = /^needs-([a-z0-9]+)-/.exec(name)?.[1];
+    return name.startsWith('does-not-exist') || (needs !== undefined && !channels.includes(needs));
+  });
   if (missing.length) {
     const urls = (channels.length ? channels : ['conda-forge']).flatMap((c) => [`${channelUrl(c)}/linux-64`, `${channelUrl(c)}/noarch`]);
     if (libmamba) {
@@ -191,7 +196,8 @@ function specsFromFile(file) {
           const v = parts.pop();
           return `${parts.join('-')}=${v}=${build}`;
         }),
-      channels: [],
+      // An explicit file is not solved: its packages come from the channels their URLs name.
+      channels: [...new Set(text.split('\n').filter((l) => /^https?:|^file:/.test(l)).map((u) => basename(dirname(dirname(u.split('#')[0] ?? u)))))],
     };
   }
   const doc = parseYaml(text);

@@ -31,6 +31,10 @@ describe('conda CLI dialects', () => {
     expect(buildArgs(conda, { kind: 'create', target: { name: 'x' }, packages: ['numpy'] }, { dryRun: true, channels: ['conda-forge'], overrideChannels: true, offline: true })).toEqual(['create', '--yes', '--json', '--dry-run', '-n', 'x', '-c', 'conda-forge', '--override-channels', '--offline', 'numpy']);
     expect(buildArgs(conda, { kind: 'createFromFile', target: { name: 'x' }, file: '/t/env.yml' })).toEqual(['env', 'create', '--json', '-n', 'x', '-f', '/t/env.yml']);
     expect(buildArgs(mm, { kind: 'createFromFile', target: { name: 'x' }, file: '/t/env.yml' })).toEqual(['create', '--yes', '--json', '-n', 'x', '-f', '/t/env.yml']);
+    // An explicit lock file is linked as listed (no channels); an environment.yml's channels come first in a planned create.
+    expect(buildArgs(conda, { kind: 'createExplicit', target: { name: 'x' }, file: '/t/lock.txt' }, { channels: ['defaults'] })).toEqual(['create', '--yes', '--json', '-n', 'x', '--file', '/t/lock.txt']);
+    expect(buildArgs(mm, { kind: 'createExplicit', target: { name: 'x' }, file: '/t/lock.txt' })).toEqual(['create', '--yes', '--json', '-n', 'x', '-f', '/t/lock.txt']);
+    expect(buildArgs(conda, { kind: 'create', target: { name: 'x' }, packages: ['a'], channels: ['bioconda', 'nodefaults'] }, { channels: ['conda-forge'] })).toEqual(['create', '--yes', '--json', '-n', 'x', '-c', 'bioconda', '--override-channels', '-c', 'conda-forge', 'a']);
     expect(buildArgs(conda, { kind: 'removeEnv', prefix: '/e' })).toEqual(['env', 'remove', '--json', '--yes', '-p', '/e']);
     expect(buildArgs(oldConda, { kind: 'removeEnv', prefix: '/e' })).toEqual(['env', 'remove', '--json', '-p', '/e']);
     expect(buildArgs(conda, { kind: 'rollback', prefix: '/e', revision: 2 })).toEqual(['install', '--yes', '--json', '-p', '/e', '--revision', '2']);

@@ -34,7 +34,8 @@ export type Where = { prefix: string } | { name: string };
 
 /** One tool invocation, already resolved to prefixes and files by the service. */
 export type ToolStep =
-  | { kind: 'create'; target: Where; packages: string[] }
+  | { kind: 'create'; target: Where; packages: string[]; /** An environment.yml's own channels, before the settings' ones. */ channels?: string[] }
+  | { kind: 'createExplicit'; target: Where; file: string }
   | { kind: 'createFromFile'; target?: Where; file: string }
   | { kind: 'clone'; source: string; target: Where }
   | { kind: 'rename'; prefix: string; newName: string }
@@ -60,7 +61,11 @@ export function buildArgs(t: ToolRef, step: ToolStep, o: StepOptions = {}): stri
   const dry = o.dryRun ? ['--dry-run'] : [];
   switch (step.kind) {
     case 'create':
-      return ['create', '--yes', '--json', ...dry, ...whereArgs(step.target), ...chan, ...net, ...step.packages];
+      return ['create', '--yes', '--json', ...dry, ...whereArgs(step.target), ...(step.channels ?? []).filter((c) => c !== 'nodefaults').flatMap((c) => ['-c', c]), ...(step.channels?.includes('nodefaults') ? ['--override-channels'] : []), ...chan, ...net, ...step.packages];
+    case 'createExplicit':
+      // An explicit list is not solved: conda and micromamba link exactly those packages (no channels apply).
+      if (o.dryRun) throw new BugError('an explicit file is planned from its own list');
+      return ['create', '--yes', '--json', ...whereArgs(step.target), ...net, f === 'libmamba' ? '-f' : '--file', step.file];
     case 'createFromFile':
       if (f === 'libmamba') return ['create', '--yes', '--json', ...dry, ...(step.target ? whereArgs(step.target) : []), ...chan, ...net, '-f', step.file];
       if (o.dryRun) throw new BugError('a conda environment.yml dry run is planned as a create');

@@ -12,6 +12,28 @@ export interface EnvironmentFile {
   conda: string[];
   /** pip requirement lines from the `pip:` sub-list. */
   pip: string[];
+  /** `variables:`: environment variables the env sets when activated (conda-meta/state). */
+  variables: Record<string, string>;
+}
+
+/** Whether a spec file is conda's explicit format (`@EXPLICIT` and one package URL a line), as `export --explicit` writes. */
+export function isExplicitSpec(text: string): boolean {
+  return /^@EXPLICIT\s*$/m.test(text);
+}
+
+/** The packages of an explicit spec file, from their URLs (…/name-version-build.conda or .tar.bz2). */
+export function parseExplicitFile(text: string, fileName = 'explicit.txt'): { name: string; version: string; build: string; url: string }[] {
+  const out: { name: string; version: string; build: string; url: string }[] = [];
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line === '@EXPLICIT') continue;
+    const url = line.split('#')[0]!.trim();
+    const m = /\/([^/]+)-([^-/]+)-([^-/]+)\.(conda|tar\.bz2)$/.exec(url);
+    if (!/^(https?|file):\/\//.test(url) || !m) throw new AppError('ENV_FILE_INVALID', `${fileName} line ${i + 1}: "${line.slice(0, 120)}" is not a package URL (an explicit file lists …/name-version-build.conda or .tar.bz2 URLs after @EXPLICIT).`);
+    out.push({ name: m[1]!, version: m[2]!, build: m[3]!, url });
+  }
+  if (!out.length) throw new AppError('ENV_FILE_INVALID', `${fileName} has @EXPLICIT but no package URLs.`);
+  return out;
 }
 
 /** Parses an environment.yml; a YAML or shape error names the line and what to fix. */
@@ -50,12 +72,22 @@ export function parseEnvironmentFile(text: string, fileName = 'environment.yml')
     else if (d && typeof d === 'object' && 'pip' in d) pip.push(...strList((d as { pip: unknown }).pip, `dependencies[${i}].pip`));
     else throw new AppError('ENV_FILE_INVALID', `${fileName}: dependencies[${i}] must be a spec string or a "pip:" list.`);
   }
+  const variables: Record<string, string> = {};
+  if (o.variables !== undefined && o.variables !== null) {
+    if (typeof o.variables !== 'object' || Array.isArray(o.variables)) throw new AppError('ENV_FILE_INVALID', `${fileName}: "variables" must be a mapping of NAME: value.`);
+    for (const [k, v] of Object.entries(o.variables)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new AppError('ENV_FILE_INVALID', `${fileName}: variables: "${k}" is not an environment variable name (letters, digits and _, not starting with a digit).`);
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new AppError('ENV_FILE_INVALID', `${fileName}: variables.${k} must be a string.`);
+      variables[k] = String(v);
+    }
+  }
   return {
     name: typeof o.name === 'string' ? o.name : undefined,
     prefix: typeof o.prefix === 'string' ? o.prefix : undefined,
     channels: strList(o.channels, 'channels'),
     conda,
     pip,
+    variables,
   };
 }
 

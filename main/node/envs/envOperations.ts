@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { AppError } from '../../common/errors';
 import type { EnvOpResult, EnvOperation, EnvPlan, EnvSummary } from '../../common/envs';
@@ -7,7 +7,7 @@ import type { EnvWorkHost } from './envCatalog';
 import type { ISettingsService } from '../../common/settings';
 import { buildArgs, flavourOf, planFromOutput, runTool, type StepOptions, type ToolRef, type ToolStep, type Where } from './condaCli';
 import { readRecords } from './condaMeta';
-import { exportEnv, parseEnvironmentFile } from './envExport';
+import { exportEnv, isExplicitSpec, parseEnvironmentFile, parseExplicitFile } from './envExport';
 
 /** One planned tool run, plus the temporary files it needs. */
 interface Prepared {
@@ -16,6 +16,10 @@ interface Prepared {
   /** Used by dry runs that conda cannot do itself (rename, remove). */
   localPlan?: EnvPlan;
   describe: string;
+  /** What the user should know before and after (pip packages need an index, variables set). */
+  notes?: string[];
+  /** Runs once the steps succeeded, with the new env's prefix. */
+  after?: (prefix: string) => Promise<void>;
 }
 
 /**
@@ -38,17 +42,20 @@ export class EnvOperations {
   async plan(op: EnvOperation, ctx?: CallContext): Promise<EnvPlan> {
     return this.withOp(op, async () => {
       const p = await this.prepare(op, true);
-      if (p.localPlan) return p.localPlan;
+      for (const n of p.notes ?? []) this.host.progress({ opId: op.opId, kind: 'log', text: n });
+      const withNotes = (plan: EnvPlan): EnvPlan => (p.notes?.length ? { ...plan, message: [plan.message, ...p.notes].filter(Boolean).join(' ') } : plan);
+      if (p.localPlan) return withNotes(p.localPlan);
       const args = buildArgs(p.tool, p.steps[0]!, await this.options(op, true));
       this.host.progress({ opId: op.opId, kind: 'log', text: `$ ${basename(p.tool.exe)} ${args.join(' ')}` });
       const out = await runTool(p.tool, args, { signal: ctx?.signal, env: this.config.env, onProgress: (x) => this.host.progress({ opId: op.opId, ...x }) });
-      return planFromOutput(out.json, out.text);
+      return withNotes(planFromOutput(out.json, out.text));
     });
   }
 
   async apply(op: EnvOperation, ctx?: CallContext): Promise<EnvOpResult> {
     return this.withOp(op, async () => {
       const p = await this.prepare(op, false);
+      for (const n of p.notes ?? []) this.host.progress({ opId: op.opId, kind: 'log', text: n });
       let last: { json?: Record<string, unknown>; text: string } = { text: '' };
       for (const step of p.steps) {
         this.host.progress({ opId: op.opId, kind: 'log', text: `$ ${basename(p.tool.exe)} ${buildArgs(p.tool, step, await this.options(op, false)).join(' ')}` });
@@ -56,7 +63,12 @@ export class EnvOperations {
       }
       await this.host.rescan();
       const plan = last.json?.actions ? planFromOutput(last.json, last.text) : undefined;
-      const prefix = (typeof last.json?.prefix === 'string' ? last.json.prefix : undefined) ?? plan?.prefix;
+      let prefix = (typeof last.json?.prefix === 'string' ? last.json.prefix : undefined) ?? plan?.prefix;
+      if (p.after) {
+        prefix ??= (await this.host.resolve(p.steps.map((s) => ('target' in s && s.target ? ('prefix' in s.target ? s.target.prefix : s.target.name) : undefined)).find(Boolean) ?? '')).prefix;
+        await p.after(prefix);
+        await this.host.rescan();
+      }
       const msg = typeof last.json?.message === 'string' ? last.json.message : `${p.describe}: done.`;
       return { prefix, plan, message: msg };
     });
@@ -101,8 +113,10 @@ export class EnvOperations {
   }
 
   /** Checks where a new env goes: exactly one of name and prefix; the name free; the prefix absolute and empty. */
-  private async target(op: { name?: string; prefix?: string }, fileName?: string): Promise<Where> {
-    const name = op.name ?? (op.prefix ? undefined : fileName);
+  private async target(op: { name?: string; prefix?: string }, file?: { name?: string; prefix?: string }): Promise<Where> {
+    // The operation's own name or prefix wins; else the file's (environment.yml `name:` or `prefix:`).
+    if (!op.name && !op.prefix && file?.prefix && !file.name) op = { prefix: file.prefix };
+    const name = op.name ?? (op.prefix ? undefined : file?.name);
     if (name && op.prefix) throw new AppError('INVALID_ARGUMENT', 'Give either a name or a prefix for the new env, not both.');
     if (op.prefix) {
       if (!isAbsolute(op.prefix)) throw new AppError('INVALID_ARGUMENT', `The prefix "${op.prefix}" must be an absolute path, like /home/me/envs/iris.`);
@@ -125,14 +139,31 @@ export class EnvOperations {
         return { tool, steps: [{ kind: 'create', target, packages: op.packages }], describe: `Created ${'name' in target ? target.name : target.prefix}` };
       }
       case 'createFromFile': {
+        if (isExplicitSpec(op.file)) {
+          // An @EXPLICIT lock file (what `lathe env export --explicit` writes): exactly these packages, no solve.
+          const pkgs = parseExplicitFile(op.file);
+          const target = await this.target(op);
+          const where = 'name' in target ? target.name : target.prefix;
+          if (dryRun) {
+            const plan: EnvPlan = { prefix: 'prefix' in target ? target.prefix : where, install: pkgs.map((x) => ({ name: x.name, to: `${x.version}-${x.build}`, channel: channelOfUrl(x.url) })), remove: [], upgrade: [], downgrade: [], change: [], nothingToDo: false, message: `Creates ${where} with exactly the ${pkgs.length} packages of the explicit file (no solve).` };
+            return { tool, steps: [], localPlan: plan, describe: 'Planned' };
+          }
+          const path = this.tempFile(op.opId, 'explicit.txt', op.file);
+          return { tool, steps: [{ kind: 'createExplicit', target, file: path }], describe: `Created ${where} from the explicit file (${pkgs.length} packages)` };
+        }
         const file = parseEnvironmentFile(op.file);
-        const target = await this.target(op, file.name);
+        const target = await this.target(op, file);
+        const notes: string[] = [];
+        if (file.pip.length) notes.push(`pip: ${file.pip.length} package(s) (${file.pip.slice(0, 3).join(', ')}${file.pip.length > 3 ? ', …' : ''}) are installed by pip after conda, from PyPI or the index your pip.conf names; offline or without an index they fail.`);
+        const vars = Object.keys(file.variables);
+        if (vars.length) notes.push(`variables: the env sets ${vars.join(', ')} when activated (and in its kernel and jobs).`);
+        const after = vars.length ? (prefix: string) => writeEnvVariables(prefix, file.variables) : undefined;
         if (dryRun && !libmamba) {
-          // conda's `env create` has no dry run that shows actions: plan the same solve with `create`.
-          return { tool, steps: [{ kind: 'create', target, packages: file.conda }], describe: 'Planned' };
+          // conda's `env create` has no dry run that shows actions: plan the same solve with `create`, on the file's channels.
+          return { tool, steps: [{ kind: 'create', target, packages: file.conda, channels: file.channels }], describe: 'Planned', notes };
         }
         const path = this.tempFile(op.opId, 'environment.yml', op.file);
-        return { tool, steps: [{ kind: 'createFromFile', target, file: path }], describe: `Created ${'name' in target ? target.name : target.prefix} from environment.yml` };
+        return { tool, steps: [{ kind: 'createFromFile', target, file: path }], describe: `Created ${'name' in target ? target.name : target.prefix} from environment.yml`, notes, after };
       }
       case 'clone': {
         const source = await this.host.resolve(op.source);
@@ -183,4 +214,23 @@ export class EnvOperations {
   dispose(): void {
     rmSync(this.tmp, { recursive: true, force: true });
   }
+}
+
+/** The channel of a package URL (…/conda-forge/linux-64/x.conda → conda-forge). */
+function channelOfUrl(url: string): string {
+  const parts = url.split('/');
+  return parts.at(-3) ?? url;
+}
+
+/** Adds `variables:` to the env's conda-meta/state, as `conda env config vars set` does (kept: the others). */
+async function writeEnvVariables(prefix: string, vars: Record<string, string>): Promise<void> {
+  const file = join(prefix, 'conda-meta', 'state');
+  let state: { env_vars?: Record<string, string> } & Record<string, unknown> = {};
+  try {
+    state = JSON.parse(readFileSync(file, 'utf8')) as typeof state;
+  } catch {
+    // No state yet (or unreadable): start one.
+  }
+  state.env_vars = { ...(state.env_vars ?? {}), ...vars };
+  writeFileSync(file, JSON.stringify(state, null, 2) + '\n');
 }

@@ -271,6 +271,37 @@ describe('EnvService changes (through a stand-in conda)', () => {
     expect(names).not.toContain('copy');
   });
 
+  it('honours an environment.yml’s channels, prefix, pip section and variables, and creates from an explicit lock file (issue 22)', async () => {
+    const w = world({ tool: 'conda' });
+    const { svc } = service(w);
+    // needs-bioconda-* is found only on the bioconda channel (the stand-in's rule): the plan must use the file's channels.
+    const yml = 'name: bio\nchannels:\n  - bioconda\n  - conda-forge\ndependencies:\n  - python=3.11\n  - needs-bioconda-samtools\n  - pip:\n    - requests\nvariables:\n  DATA_DIR: /data/bio\n  THREADS: 4\n';
+    const progress: EnvProgress[] = [];
+    svc.onDidProgress({ opId: 'y1' })((p) => progress.push(p));
+    const plan = await svc.plan({ op: 'createFromFile', opId: 'y1', file: yml });
+    expect(plan.install.map((p) => p.name)).toEqual(['needs-bioconda-samtools', 'python']);
+    expect(progress.map((p) => p.text)).toEqual(expect.arrayContaining([expect.stringMatching(/-c bioconda -c conda-forge/)]));
+    expect(plan.message).toMatch(/pip: 1 package\(s\) \(requests\) are installed by pip.*PyPI or the index your pip\.conf names; offline or without an index they fail/);
+    expect(plan.message).toMatch(/sets DATA_DIR, THREADS when activated/);
+    await svc.apply({ op: 'createFromFile', opId: 'y2', file: yml });
+    const bio = await svc.show('bio');
+    expect(bio.packages.map((p) => p.name)).toEqual(['needs-bioconda-samtools', 'python']);
+    expect(bio.activation).toMatchObject({ DATA_DIR: '/data/bio', THREADS: '4' });
+    // prefix: in the file places the env there when the caller gives neither name nor prefix.
+    const at = join(w.base, 'elsewhere', 'pfx');
+    await svc.apply({ op: 'createFromFile', opId: 'y3', file: `prefix: ${at}\ndependencies:\n  - python=3.12\n` });
+    expect((await svc.show(at)).python).toBe('3.12');
+
+    // Lathe's own explicit export round-trips into a new env with exactly its packages.
+    const lock = await svc.export('bio', 'explicit');
+    expect(lock).toContain('@EXPLICIT');
+    const lockPlan = await svc.plan({ op: 'createFromFile', opId: 'y4', name: 'bio-locked', file: lock });
+    expect(lockPlan.install.map((p) => `${p.name} ${p.to}`).sort()).toEqual(bio.packages.map((p) => `${p.name} ${p.version}-${p.build}`).sort());
+    await svc.apply({ op: 'createFromFile', opId: 'y5', name: 'bio-locked', file: lock });
+    expect((await svc.show('bio-locked')).packages.map((p) => `${p.name}=${p.version}=${p.build}`)).toEqual(bio.packages.map((p) => `${p.name}=${p.version}=${p.build}`));
+    await expect(svc.plan({ op: 'createFromFile', opId: 'y6', name: 'z', file: '@EXPLICIT\nnot-a-url\n' })).rejects.toMatchObject({ code: 'ENV_FILE_INVALID', message: expect.stringContaining('line 2: "not-a-url" is not a package URL') });
+  });
+
   it('with micromamba: clones and renames through an explicit spec, and says it cannot roll back', async () => {
     const w = world({ tool: 'micromamba' });
     const log = join(w.base, 'calls.jsonl');
