@@ -6,7 +6,7 @@ import { RpcServer } from '../main/common/rpcServer';
 import { tempDir, waitFor } from '../scripts/test/tempDir';
 import { findJupyterServer } from './findJupyter';
 import { JupyterServerSupervisor } from './jupyterServer';
-import { KernelService, LIVE_OUTPUT_HEAD_CHARS, LIVE_OUTPUT_TAIL_CHARS } from './kernelService';
+import { KernelService, LIVE_OUTPUT_HEAD_CHARS, LIVE_OUTPUT_TAIL_CHARS, kernelStartReason } from './kernelService';
 
 // Integration: a real Debian jupyter-server + ipykernel, reached through @jupyterlab/services from the core,
 // and the core's kernel channel over an in-memory RPC pair.
@@ -213,4 +213,13 @@ describe('a runaway output', () => {
     expect((await runOn(big, '40 + 2')).result.status).toBe('ok');
   }, 60_000);
 
+});
+
+describe('kernelStartReason', () => {
+  it('gives the last line of a Python traceback, never the traceback itself', () => {
+    const tb = 'Unhandled error\nTraceback (most recent call last):\n  File "/usr/lib/python3/dist-packages/jupyter_client/manager.py", line 82, in wrapper\n    raise exc\n  File "x.py", line 1\nRuntimeError: the kernel could not bind its ports';
+    expect(kernelStartReason(new Error(tb))).toBe('Unhandled error: RuntimeError: the kernel could not bind its ports');
+    expect(kernelStartReason(new Error('jupyter_client.kernelspec.NoSuchKernel: No such kernel named x'))).toBe('there is no kernelspec by that name');
+    expect(kernelStartReason('plain words')).toBe('plain words');
+  });
 });

@@ -101,7 +101,9 @@ export class KernelService implements IKernelService {
       conn = await manager.startNew({ name: spec });
     } catch (err) {
       const known = (await this.specs().catch(() => [])).filter((s) => s.server === server).map((s) => s.name);
-      throw new AppError('KERNEL_START_FAILED', `Could not start a "${spec}" kernel on ${this.serverName(server)}: ${(err as Error).message}. Available kernels there: ${known.join(', ') || 'none'}.`);
+      // jupyter_server answers an unknown name with a bare 500 ("Unhandled error"): the list of names says it better.
+      const reason = known.length && !known.includes(spec) ? 'there is no kernelspec by that name' : kernelStartReason(err);
+      throw new AppError('KERNEL_START_FAILED', `Could not start a "${spec}" kernel on ${this.serverName(server)}: ${reason}. Available kernels there: ${known.join(', ') || 'none'}.`);
     }
     const record = this.track(conn, server, spec, options.path);
     const now = new Date().toISOString();
@@ -436,4 +438,18 @@ export class KernelService implements IKernelService {
       void this.restoreSessions(r.id);
     }
   }
+}
+
+/**
+ * Why jupyter_server refused to start a kernel, in a sentence: its error answers carry a Python traceback, which is
+ * noise for an expected failure (an unknown kernel name) and is never shown; the last line says what happened.
+ */
+export function kernelStartReason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/NoSuchKernel|No such kernel/i.test(text)) return 'there is no kernelspec by that name';
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const tb = lines.findIndex((l) => l.startsWith('Traceback (most recent call last)'));
+  if (tb === -1) return lines[0] ?? 'no reason given';
+  const last = lines.slice(tb).filter((l) => !l.startsWith('File ') && !l.startsWith('Traceback') && !/^\s*\^+$/.test(l)).at(-1);
+  return [lines.slice(0, tb).join(' '), last].filter(Boolean).join(': ') || 'no reason given';
 }

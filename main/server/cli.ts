@@ -41,7 +41,7 @@ export async function runCli(argv: string[], out: Out = console, env: NodeJS.Pro
       case 'status':
         return await status(rest, out, env);
       case 'nb':
-        return await nbCommand(rest, out);
+        return await nbCommand(rest, out, process.cwd(), env);
       case 'env':
         return await envCommand(rest, out, env);
       case 'job':

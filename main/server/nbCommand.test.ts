@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../scripts/test/tempDir';
 import { runCli } from './cli';
 import { nbCommand } from './nbCommand';
+import { writeEnvKernelSpec } from '../../kernels/kernelspecs';
 
 let dir: ReturnType<typeof tempDir> | undefined;
 afterEach(() => {
@@ -77,6 +78,21 @@ describe('lathe nb run (real Jupyter kernel)', () => {
     expect(nb.cells[1].outputs[0]).toMatchObject({ output_type: 'error', ename: 'ZeroDivisionError' });
     expect(nb.cells[2].outputs).toEqual([]);
     validate(join(dir.path, 'bad-out.ipynb'));
+  }, 120_000);
+
+  it('finds the env kernels Lathe registered in its data dir, and names an unknown kernel without a traceback (issue 22)', async () => {
+    dir = tempDir();
+    const dataDir = join(dir.path, 'data');
+    writeEnvKernelSpec(dataDir, { name: 'conda-demo', displayName: 'Python 3 (demo)', python: PY, env: { LATHE_MARK: 'from-env-kernel' }, envPrefix: join(dir.path, 'demo') });
+    makeNotebook(join(dir.path, 'k.ipynb'), [{ source: 'import os\nprint(os.environ.get("LATHE_MARK"))' }]);
+    const c = io();
+    expect(await nbCommand(['run', 'k.ipynb', '-o', 'k-out.ipynb', '--kernel', 'conda-demo', '--data-dir', dataDir], c.io, dir.path)).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir.path, 'k-out.ipynb'), 'utf8')).cells[0].outputs[0].text).toEqual(['from-env-kernel\n']);
+    // LATHE_HOME finds the same data dir, as it does for the core.
+    expect(await nbCommand(['run', 'k.ipynb', '-o', 'k2.ipynb', '--kernel', 'conda-demo'], io().io, dir.path, { ...process.env, LATHE_HOME: dataDir })).toBe(0);
+    const err = await nbCommand(['run', 'k.ipynb', '--kernel', 'conda-nope', '--data-dir', dataDir], io().io, dir.path).catch((e: unknown) => e as Error);
+    expect(err).toMatchObject({ code: "KERNEL_START_FAILED", message: expect.stringMatching(/"conda-nope" kernel on this machine: there is no kernelspec by that name\. Available kernels there: .*conda-demo/) });
+    expect((err as Error).message).not.toMatch(/Traceback|File "/);
   }, 120_000);
 
   it('refuses bad usage and paths outside the folder', async () => {

@@ -7,23 +7,27 @@ import { JupyterServerSupervisor } from '../../kernels/jupyterServer';
 import { KernelService } from '../../kernels/kernelService';
 import { NotebookFileService } from '../../kernels/notebookFileService';
 import { NotebookRunner, parseParam, type ParamValue } from '../../kernels/notebookRunner';
+import { latheJupyterPath } from '../../kernels/kernelspecs';
+import { resolveDataDir } from '../base/node/paths';
 
 type Out = { log(s: string): void; error(s: string): void };
 
 /** Usage of `lathe nb`. */
-export const NB_USAGE = 'lathe nb run IN.ipynb [-o OUT.ipynb] [--kernel NAME] [-p key=value]...';
+export const NB_USAGE = 'lathe nb run IN.ipynb [-o OUT.ipynb] [--kernel NAME] [-p key=value]... [--data-dir DIR]';
 
 /**
  * `lathe nb run`: executes a notebook headless with the same kernel and file services the core uses, in
- * this process (no running core needed, so it fits CI pipelines). Paths must be inside the current folder.
+ * this process (no running core needed, so it fits CI pipelines). Paths must be inside the current folder. Kernels
+ * are found where the core finds them: Jupyter's own kernelspecs and the env kernels Lathe registered in its data dir.
  * Exit code 0 when every cell ran, 1 when a cell failed (the executed notebook is still written).
  */
-export async function nbCommand(args: string[], out: Out, cwd = process.cwd()): Promise<number> {
+export async function nbCommand(args: string[], out: Out, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'run') throw new AppError('USAGE', `unknown nb command "${sub ?? ''}"; usage: ${NB_USAGE}`);
   let input: string | undefined;
   let output: string | undefined;
   let kernel: string | undefined;
+  let dataDir: string | undefined;
   const params: Record<string, ParamValue> = {};
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
@@ -34,6 +38,7 @@ export async function nbCommand(args: string[], out: Out, cwd = process.cwd()): 
     };
     if (a === '-o' || a === '--output') output = value();
     else if (a === '--kernel' || a === '-k') kernel = value();
+    else if (a === '--data-dir') dataDir = value();
     else if (a === '-p' || a === '--parameter') {
       const [k, v] = parseParam(value());
       params[k] = v;
@@ -49,7 +54,7 @@ export async function nbCommand(args: string[], out: Out, cwd = process.cwd()): 
   };
 
   const runtime = mkdtempSync(join(tmpdir(), 'lathe-nb-'));
-  const supervisor = new JupyterServerSupervisor({ command: await findJupyterServer(), runtimeDir: runtime, rootDir: cwd });
+  const supervisor = new JupyterServerSupervisor({ command: await findJupyterServer(), runtimeDir: runtime, rootDir: cwd, jupyterPath: [latheJupyterPath(resolveDataDir(dataDir, env))] });
   const kernels = new KernelService(supervisor, { warn: (m) => out.error(`lathe nb: ${m}`) });
   try {
     const runner = new NotebookRunner(new NotebookFileService({ root: cwd }), kernels);
