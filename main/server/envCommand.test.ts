@@ -89,4 +89,38 @@ describe('lathe env (against a core whose user has a stand-in conda)', () => {
       await core.dispose();
     }
   });
+
+  it('against conda 23.7: each download is reported once, archive progress says real sizes, and every env operation is in core.log (issue 22)', async () => {
+    dir = tempDir();
+    const home = join(dir.path, 'home');
+    mkdirSync(home);
+    makeInstallation(join(home, 'miniforge3'), 'conda', { version: '23.7.4' });
+    const dataDir = join(dir.path, 'data');
+    const core = await startCore({ dataDir, localSocket: false, logConsole: null, home, userEnv: { PATH: '/usr/bin:/bin', HOME: home } });
+    const cli = async (...args: string[]) => {
+      const c = capture();
+      const code = await runCli(['env', ...args, '--url', core.url], c.io, { LATHE_TOKEN: core.token });
+      return { code, out: c.out.join('\n'), err: c.err.join('\n') };
+    };
+    try {
+      const made = await cli('create', 'demo', 'python=3.11', 'libdemo>=2');
+      expect(made.code).toBe(0);
+      const fetched = made.err.split('\n').filter((l) => l.startsWith('fetched '));
+      expect(fetched.sort()).toEqual(['fetched libdemo-2', 'fetched python-3.11']);
+      const archive = join(dir.path, 'demo.tar.gz');
+      const packed = await cli('pack', 'demo', '-o', archive);
+      expect(packed.code).toBe(0);
+      expect(packed.err).not.toMatch(/0 of 0 MB/);
+      expect(packed.err).toMatch(/100% \(\d+(\.\d+)? (B|KB) of \d+(\.\d+)? (B|KB)\)/);
+      expect((await cli('remove', 'demo')).code).toBe(0);
+    } finally {
+      await core.dispose();
+    }
+    const log = readFileSync(join(dataDir, 'logs', 'core.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; command?: string; durationMs?: number });
+    const ops = log.filter((l) => /^env (create|remove|pack)/.test(l.msg));
+    expect(ops.map((l) => l.msg)).toEqual(['env create: ok', expect.stringMatching(/^env pack demo to .*demo\.tar\.gz: ok$/), 'env remove: ok']);
+    expect(ops[0]!.command).toMatch(/bin\/conda create --yes --json -n demo .*python=3\.11 libdemo>=2$/);
+    expect(ops.every((l) => typeof l.durationMs === 'number')).toBe(true);
+    expect(readFileSync(join(dataDir, 'logs', 'core.log'), 'utf8')).not.toContain(core.token);
+  });
 });

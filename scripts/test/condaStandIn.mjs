@@ -124,7 +124,12 @@ async function fetchProgress(pkgs) {
       else process.stderr.write(`${p.name}  ${Math.round((100 * i) / steps)}%\r`);
       if (slow) await new Promise((r) => setTimeout(r, 100));
     }
+
     if (libmamba) process.stderr.write('\n');
+  }
+  // conda 23.7 repeats the final record of every download after the last one, twice, in download order.
+  if (!libmamba && version.startsWith('23.7')) {
+    for (const finished of [false, true]) for (const p of pkgs) out(JSON.stringify({ fetch: `${p.name}-${p.version}`, finished, maxval: 1, progress: 1 }) + '\n\0');
   }
 }
 

@@ -120,13 +120,18 @@ export function runTool(t: ToolRef, args: string[], options: { signal?: AbortSig
     let stderrTail = '';
     let stderrLine = '';
     const records: string[] = [];
+    // conda 23.7 repeats a download's last record (finished false, then true, then again): one completion each.
+    const fetched = new Set<string>();
     const onRecord = (chunk: string) => {
       const s = chunk.trim();
       if (!s) return;
       try {
         const j = JSON.parse(s) as { fetch?: string; progress?: number; finished?: boolean };
         if (typeof j.fetch === 'string') {
-          options.onProgress?.({ kind: 'fetch', text: j.fetch, fraction: typeof j.progress === 'number' ? j.progress : undefined });
+          if (fetched.has(j.fetch)) return;
+          const fraction = j.finished ? 1 : typeof j.progress === 'number' ? Math.min(1, j.progress) : undefined;
+          if (fraction === 1) fetched.add(j.fetch);
+          options.onProgress?.({ kind: 'fetch', text: j.fetch, fraction });
           return;
         }
       } catch {

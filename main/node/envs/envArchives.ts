@@ -10,6 +10,8 @@ import type { EnvWorkHost } from './envCatalog';
 import type { ISettingsService } from '../../common/settings';
 import { sha256File } from './archiveFiles';
 import type { ArchiveStore } from './archiveStore';
+import type { Logger } from '../../base/node/logger';
+import { formatBytes } from '../../common/format';
 import { packEnv } from './envPack';
 import { unpackEnv } from './envUnpack';
 import { FolderRegistry, resolvePublished, type IEnvRegistry } from './folderRegistry';
@@ -34,25 +36,29 @@ export class EnvArchives {
     private readonly settings: ISettingsService,
     private readonly host: EnvWorkHost,
     private readonly store: ArchiveStore,
+    private readonly log: Logger,
   ) {}
 
   private progress(opId: string) {
-    return (done: number, total: number) => this.host.progress({ opId, kind: 'progress', text: `${Math.round(done / 1e6)} of ${Math.round(total / 1e6)} MB`, fraction: total ? done / total : 1 });
+    return (done: number, total: number) => this.host.progress({ opId, kind: 'progress', text: `${formatBytes(done)} of ${formatBytes(total)}`, fraction: total ? done / total : 1 });
   }
 
-  private async withOp<T>(opId: string, fn: () => Promise<T>): Promise<T> {
+  private async withOp<T>(opId: string, what: string, fn: () => Promise<T>): Promise<T> {
+    const t0 = Date.now();
     try {
       const r = await fn();
       this.host.progress({ opId, kind: 'done', text: 'ok' });
+      this.log.info(`env ${what}: ok`, { opId, durationMs: Date.now() - t0 });
       return r;
     } catch (err) {
       this.host.progress({ opId, kind: 'done', text: (err as Error).message });
+      this.log.warn(`env ${what}: failed: ${(err as Error).message}`, { opId, durationMs: Date.now() - t0, code: (err as { code?: string }).code });
       throw err;
     }
   }
 
   pack(req: PackRequest, ctx?: CallContext): Promise<PackResult> {
-    return this.withOp(req.opId, async () => {
+    return this.withOp(req.opId, `pack ${req.env} to ${req.output}`, async () => {
       const env = await this.host.resolve(req.env);
       const packed = await packEnv({ prefix: env.prefix, name: env.name, output: req.output, format: req.format, version: req.version, createdBy: `${userInfo().username} (Lathe)`, onProgress: this.progress(req.opId), signal: ctx?.signal, condaPack: await this.condaPackTool() });
       this.store.recordPacked(packed.sha256, packed.manifest.slug);
@@ -72,7 +78,7 @@ export class EnvArchives {
   }
 
   unpack(req: UnpackRequest, ctx?: CallContext): Promise<UnpackResult> {
-    return this.withOp(req.opId, () => this.unpackAndRegister(req, ctx));
+    return this.withOp(req.opId, `unpack ${req.archive} to ${req.dest}${req.runArchiveScript ? ' (its conda-unpack allowed)' : ''}`, () => this.unpackAndRegister(req, ctx));
   }
 
   private async unpackAndRegister(req: UnpackRequest, ctx?: CallContext): Promise<UnpackResult> {
@@ -116,7 +122,7 @@ export class EnvArchives {
   }
 
   publish(req: PublishRequest, ctx?: CallContext): Promise<PublishedEnv> {
-    return this.withOp(req.opId, async () => {
+    return this.withOp(req.opId, `publish ${req.env}${req.version ? `@${req.version}` : ''}`, async () => {
       const env = await this.host.resolve(req.env);
       const format: PackFormat = req.format ?? (hasZstd() ? 'tar.zst' : 'tar.gz');
       const tmp = await mkdtemp(join(this.config.dataDir, 'tmp-pack-'));
@@ -135,7 +141,7 @@ export class EnvArchives {
   }
 
   installPublished(req: InstallPublishedRequest, ctx?: CallContext): Promise<UnpackResult> {
-    return this.withOp(req.opId, async () => {
+    return this.withOp(req.opId, `install ${req.ref}${req.name ? ` as ${req.name}` : ''}`, async () => {
       const reg = await this.registry();
       const entry = resolvePublished(await reg.list(), req.ref);
       const name = req.name ?? entry.slug;

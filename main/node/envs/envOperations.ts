@@ -4,6 +4,7 @@ import { AppError } from '../../common/errors';
 import type { EnvOpResult, EnvOperation, EnvPlan, EnvSummary } from '../../common/envs';
 import type { CallContext } from '../../common/rpc';
 import type { EnvWorkHost } from './envCatalog';
+import type { Logger } from '../../base/node/logger';
 import type { ISettingsService } from '../../common/settings';
 import { buildArgs, flavourOf, planFromOutput, runTool, type StepOptions, type ToolRef, type ToolStep, type Where } from './condaCli';
 import { readRecords } from './condaMeta';
@@ -35,6 +36,7 @@ export class EnvOperations {
     private readonly config: { dataDir: string; env: NodeJS.ProcessEnv },
     private readonly settings: ISettingsService,
     private readonly host: EnvWorkHost,
+    private readonly log: Logger,
   ) {
     this.tmp = join(config.dataDir, 'tmp');
   }
@@ -47,7 +49,7 @@ export class EnvOperations {
       if (p.localPlan) return withNotes(p.localPlan);
       const args = buildArgs(p.tool, p.steps[0]!, await this.options(op, true));
       this.host.progress({ opId: op.opId, kind: 'log', text: `$ ${basename(p.tool.exe)} ${args.join(' ')}` });
-      const out = await runTool(p.tool, args, { signal: ctx?.signal, env: this.config.env, onProgress: (x) => this.host.progress({ opId: op.opId, ...x }) });
+      const out = await this.logged(op, p.tool, args, () => runTool(p.tool, args, { signal: ctx?.signal, env: this.config.env, onProgress: (x) => this.host.progress({ opId: op.opId, ...x }) }));
       return withNotes(planFromOutput(out.json, out.text));
     });
   }
@@ -58,8 +60,9 @@ export class EnvOperations {
       for (const n of p.notes ?? []) this.host.progress({ opId: op.opId, kind: 'log', text: n });
       let last: { json?: Record<string, unknown>; text: string } = { text: '' };
       for (const step of p.steps) {
-        this.host.progress({ opId: op.opId, kind: 'log', text: `$ ${basename(p.tool.exe)} ${buildArgs(p.tool, step, await this.options(op, false)).join(' ')}` });
-        last = await runTool(p.tool, buildArgs(p.tool, step, await this.options(op, false)), { signal: ctx?.signal, env: this.config.env, onProgress: (x) => this.host.progress({ opId: op.opId, ...x }) });
+        const args = buildArgs(p.tool, step, await this.options(op, false));
+        this.host.progress({ opId: op.opId, kind: 'log', text: `$ ${basename(p.tool.exe)} ${args.join(' ')}` });
+        last = await this.logged(op, p.tool, args, () => runTool(p.tool, args, { signal: ctx?.signal, env: this.config.env, onProgress: (x) => this.host.progress({ opId: op.opId, ...x }) }));
       }
       await this.host.rescan();
       const plan = last.json?.actions ? planFromOutput(last.json, last.text) : undefined;
@@ -72,6 +75,20 @@ export class EnvOperations {
       const msg = typeof last.json?.message === 'string' ? last.json.message : `${p.describe}: done.`;
       return { prefix, plan, message: msg };
     });
+  }
+
+  /** Runs one tool command and writes it to the core's log: the command, how long it took, how it ended. */
+  private async logged<T>(op: EnvOperation, tool: ToolRef, args: string[], run: () => Promise<T>): Promise<T> {
+    const t0 = Date.now();
+    const command = `${tool.exe} ${args.join(' ')}`;
+    try {
+      const r = await run();
+      this.log.info(`env ${op.op}: ok`, { opId: op.opId, command, durationMs: Date.now() - t0 });
+      return r;
+    } catch (err) {
+      this.log.warn(`env ${op.op}: failed: ${(err as Error).message}`, { opId: op.opId, command, durationMs: Date.now() - t0, code: (err as { code?: string }).code });
+      throw err;
+    }
   }
 
   /** Runs one operation at a time per opId, reports `done`, and removes its temporary files. */

@@ -26,7 +26,7 @@ export function wireEnvService(config: EnvServiceConfig, db: Db, settings: ISett
     rescan: () => catalog.rescan(),
     progress: (p) => progress.fire(p),
   };
-  const ops = new EnvOperations({ dataDir: config.dataDir, env: config.scan.env }, settings, host);
-  const archives = new EnvArchives({ dataDir: config.dataDir, home: config.scan.home, env: config.scan.env, secret: config.secret }, settings, host, new ArchiveStore(db));
+  const ops = new EnvOperations({ dataDir: config.dataDir, env: config.scan.env }, settings, host, log);
+  const archives = new EnvArchives({ dataDir: config.dataDir, home: config.scan.home, env: config.scan.env, secret: config.secret }, settings, host, new ArchiveStore(db), log);
   return new EnvService(config, { catalog, ops, archives, progress });
 }
