@@ -233,6 +233,7 @@ export class KernelService implements IKernelService {
     try {
       await k.conn.shutdown();
     } finally {
+      await settled(k.conn);
       k.conn.dispose();
       k.events.dispose();
     }
@@ -277,6 +278,7 @@ export class KernelService implements IKernelService {
     const local = [...this.kernels].filter(([, k]) => k.server === LOCAL).map(([id]) => id);
     await Promise.all(local.map((id) => this.shutdown(id).catch(() => undefined)));
     for (const [, k] of this.kernels) {
+      await settled(k.conn);
       k.conn.dispose();
       k.events.dispose();
     }
@@ -452,4 +454,23 @@ export function kernelStartReason(err: unknown): string {
   if (tb === -1) return lines[0] ?? 'no reason given';
   const last = lines.slice(tb).filter((l) => !l.startsWith('File ') && !l.startsWith('Traceback') && !/^\s*\^+$/.test(l)).at(-1);
   return [lines.slice(0, tb).join(' '), last].filter(Boolean).join(': ') || 'no reason given';
+}
+
+/**
+ * Waits (at most 3 s) for a connection that is reconnecting to get somewhere. After a kernel dies the server
+ * restarts it and @jupyterlab/services reconnects on its own, in a promise nobody awaits: disposing the connection
+ * then rejects that promise, unhandled, and takes a CLI process down.
+ */
+function settled(conn: Kernel.IKernelConnection): Promise<void> {
+  if (conn.isDisposed || conn.connectionStatus !== 'connecting') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      conn.connectionStatusChanged.disconnect(onChange);
+      resolve();
+    };
+    const onChange = (_: unknown, status: Kernel.ConnectionStatus) => status !== 'connecting' && done();
+    const timer = setTimeout(done, 3000);
+    conn.connectionStatusChanged.connect(onChange);
+  });
 }

@@ -1,4 +1,4 @@
-import { AppError } from '../main/common/errors';
+import { AppError, isAppError } from '../main/common/errors';
 import { stripTransient, type IKernelService, type KernelEvent, type NotebookOutput } from '../main/common/kernels';
 import { randomCellId, type INotebookFileService, type NotebookJson } from '../main/common/notebooks';
 
@@ -23,7 +23,7 @@ export interface RunResult {
   output: string;
   cellsRun: number;
   /** The first failing cell (1-based among all cells) and its error. */
-  failed?: { cell: number; ename: string; evalue: string };
+  failed?: { cell: number; ename: string; evalue: string; /** The kernel process died in this cell (no Python error to show). */ kernelDied?: boolean };
 }
 
 /**
@@ -79,7 +79,19 @@ export class NotebookRunner {
         const source = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
         o.onProgress?.({ index: n + 1, total: code.length, source });
         current = { outputs: [], clearOnNext: false };
-        const r = await this.kernels.execute(kernel.id, { execId: `run-${index}`, code: source, stopOnError: true });
+        let r;
+        try {
+          r = await this.kernels.execute(kernel.id, { execId: `run-${index}`, code: source, stopOnError: true });
+        } catch (err) {
+          if (!isAppError(err, 'KERNEL_DIED')) throw err;
+          // The kernel died in this cell: keep what it printed before, and stop here.
+          await new Promise((res) => setTimeout(res, 20));
+          cell.outputs = current.outputs.map(stripTransient);
+          result.ok = false;
+          result.cellsRun++;
+          result.failed = { cell: index + 1, ename: 'KernelDied', evalue: 'the kernel died while running this cell', kernelDied: true };
+          break;
+        }
         await new Promise((res) => setTimeout(res, 20)); // Let trailing IOPub messages land.
         cell.outputs = current.outputs.map(stripTransient);
         cell.execution_count = r.executionCount;

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../scripts/test/tempDir';
+import { tempDir, waitFor } from '../../scripts/test/tempDir';
 import { runCli } from './cli';
 import { nbCommand } from './nbCommand';
 import { writeEnvKernelSpec } from '../../kernels/kernelspecs';
@@ -93,6 +94,32 @@ describe('lathe nb run (real Jupyter kernel)', () => {
     const err = await nbCommand(['run', 'k.ipynb', '--kernel', 'conda-nope', '--data-dir', dataDir], io().io, dir.path).catch((e: unknown) => e as Error);
     expect(err).toMatchObject({ code: "KERNEL_START_FAILED", message: expect.stringMatching(/"conda-nope" kernel on this machine: there is no kernelspec by that name\. Available kernels there: .*conda-demo/) });
     expect((err as Error).message).not.toMatch(/Traceback|File "/);
+  }, 120_000);
+
+  it('reports a kernel that dies mid-run, writes the notebook up to that cell, and leaves no process or folder behind (issue 23)', async () => {
+    dir = tempDir();
+    makeNotebook(join(dir.path, 'die.ipynb'), [{ source: 'print("before")' }, { source: 'import os, time\nprint("dying", flush=True)\ntime.sleep(0.5)\nos._exit(1)' }, { source: 'print("never")' }]);
+    const mine = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('lathe-nb-');
+      } catch {
+        return false;
+      }
+    });
+    const before = new Set(mine());
+    const runtimes = () => readdirSync(tmpdir()).filter((f) => f.startsWith('lathe-nb-'));
+    const tmpBefore = new Set(runtimes());
+    const c = io();
+    expect(await nbCommand(['run', 'die.ipynb', '-o', 'die-out.ipynb'], c.io, dir.path)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/The kernel died while running cell 2 .*The executed notebook, up to that cell, is in die-out\.ipynb/);
+    expect(c.err.join('\n')).not.toMatch(/Traceback|Kernel connection disconnected/);
+    const nb = JSON.parse(readFileSync(join(dir.path, 'die-out.ipynb'), 'utf8'));
+    expect(nb.cells[0].outputs[0].text).toEqual(['before\n']);
+    expect(nb.cells[1].outputs[0].text).toEqual(['dying\n']);
+    expect(nb.cells[2].outputs).toEqual([]);
+    validate(join(dir.path, 'die-out.ipynb'));
+    await waitFor(() => mine().every((p) => before.has(p)), 'the Jupyter server and kernels it started to be gone', 15_000);
+    expect(runtimes().filter((f) => !tmpBefore.has(f))).toEqual([]);
   }, 120_000);
 
   it('refuses bad usage and paths outside the folder', async () => {

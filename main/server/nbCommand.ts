@@ -53,6 +53,7 @@ export async function nbCommand(args: string[], out: Out, cwd = process.cwd(), e
     return r.split(sep).join('/');
   };
 
+  const restoreConsole = quietKernelClient();
   const runtime = mkdtempSync(join(tmpdir(), 'lathe-nb-'));
   const supervisor = new JupyterServerSupervisor({ command: await findJupyterServer(), runtimeDir: runtime, rootDir: cwd, jupyterPath: [latheJupyterPath(resolveDataDir(dataDir, env))] });
   const kernels = new KernelService(supervisor, { warn: (m) => out.error(`lathe nb: ${m}`) });
@@ -69,10 +70,33 @@ export async function nbCommand(args: string[], out: Out, cwd = process.cwd(), e
       out.log(`Ran ${result.cellsRun} code cells; wrote ${result.output}`);
       return 0;
     }
+    if (result.failed!.kernelDied) {
+      out.error(`The kernel died while running cell ${result.failed!.cell} (its process exited; the cell may call os._exit, crash or run out of memory). The executed notebook, up to that cell, is in ${result.output}.`);
+      return 1;
+    }
     out.error(`Cell ${result.failed!.cell} failed: ${result.failed!.ename}: ${result.failed!.evalue}. The executed notebook, with the error, is in ${result.output}.`);
     return 1;
   } finally {
     await kernels.shutdownAll();
     rmSync(runtime, { recursive: true, force: true });
+    restoreConsole();
   }
+}
+
+/**
+ * @jupyterlab/services narrates its connections on the console ("Starting WebSocket: …", "Kernel: restarting",
+ * "Connection lost, reconnecting…"). A command's output is its own progress and result lines, so for the length of
+ * the run that chatter is dropped; anything else the library warns about still shows.
+ */
+function quietKernelClient(): () => void {
+  const { debug, warn } = console;
+  console.debug = () => undefined;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && /^Connection lost, reconnecting/.test(args[0])) return;
+    warn(...args);
+  };
+  return () => {
+    console.debug = debug;
+    console.warn = warn;
+  };
 }
