@@ -223,3 +223,22 @@ describe('kernelStartReason', () => {
     expect(kernelStartReason('plain words')).toBe('plain words');
   });
 });
+
+describe('a Jupyter server lost during a cell (issue 23)', () => {
+  it('says the server stopped and the kernel went with it, not that the kernel is being restarted', async () => {
+    const d = tempDir();
+    const supervisor = new JupyterServerSupervisor({ command: await findJupyterServer(), runtimeDir: `${d.path}/jupyter`, rootDir: d.path });
+    const svc = new KernelService(supervisor, { warn: () => undefined });
+    try {
+      const k = await svc.start({});
+      const running = svc.execute(k.id, { execId: 'long', code: 'import time\ntime.sleep(60)' });
+      running.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 500));
+      process.kill(supervisor.pid!, 'SIGKILL');
+      await expect(running).rejects.toMatchObject({ code: 'KERNEL_DIED', message: expect.stringMatching(/The Jupyter server stopped while the code ran .*this kernel went with it.*start a new kernel once it is back/) });
+    } finally {
+      await svc.shutdownAll();
+      d.remove();
+    }
+  }, 90_000);
+});

@@ -167,7 +167,15 @@ export class KernelService implements IKernelService {
       if (c.status === 'error') Object.assign(out, { ename: c.ename, evalue: c.evalue });
       return out;
     } catch (err) {
-      throw new AppError('KERNEL_DIED', `The kernel stopped before the code finished (${(err as Error).message}). If it died it is being restarted; its variables are lost.`);
+      // Which of the two happened decides what the user can do: a dead kernel comes back (restarted by the server),
+      // a lost server takes its kernels with it.
+      const serverLost = k.server === LOCAL && this.supervisor.state.state !== 'running';
+      throw new AppError(
+        'KERNEL_DIED',
+        serverLost
+          ? `The Jupyter server stopped while the code ran (${(err as Error).message}), and this kernel went with it; its variables are lost. Lathe is starting the server again: start a new kernel once it is back.`
+          : `The kernel stopped before the code finished (${(err as Error).message}). If it died, the server restarts it; its variables are lost.`,
+      );
     } finally {
       ctx?.signal?.removeEventListener('abort', onAbort);
       k.pendingInput = undefined;

@@ -216,6 +216,22 @@ describe('notebook files', () => {
   });
 });
 
+describe('temp files of interrupted saves (issue 23)', () => {
+  it('are removed when the notebook is next opened or saved; other notebooks’ are left alone', async () => {
+    writeFileSync(join(dir.path, 'n.ipynb'), serializeNotebook(emptyNotebook()));
+    const left = join(dir.path, '.n.ipynb.lathe-0badf00d.tmp');
+    const other = join(dir.path, '.m.ipynb.lathe-0badf00d.tmp');
+    writeFileSync(left, Buffer.alloc(2 * 1024 * 1024, 'x')); // what a save killed after writing 2 MB leaves
+    writeFileSync(other, 'someone else');
+    await svc.open('n.ipynb');
+    expect(existsSync(left)).toBe(false);
+    expect(existsSync(other)).toBe(true);
+    writeFileSync(left, 'again');
+    await svc.save('n.ipynb', emptyNotebook());
+    expect(readdirSync(dir.path).sort()).toEqual(['.m.ipynb.lathe-0badf00d.tmp', 'n.ipynb']);
+  });
+});
+
 describe('the nbformat 4 schema at the boundary (issue 14)', () => {
   /** Whether Python's nbformat (the reference) accepts a notebook. */
   const pythonAccepts = (nb: unknown) => spawnSync(PY, ['-c', 'import sys, nbformat; nbformat.validate(nbformat.reads(sys.stdin.read(), as_version=4))'], { input: JSON.stringify(nb), stdio: ['pipe', 'ignore', 'ignore'] }).status === 0;

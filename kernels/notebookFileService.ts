@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, readdirSync, rmSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { AppError } from '../main/common/errors';
 import type { INotebookFileService, NotebookJson, OpenedNotebook, SaveOptions } from '../main/common/notebooks';
@@ -22,6 +22,7 @@ export class NotebookFileService implements INotebookFileService {
 
   async open(path: string): Promise<OpenedNotebook> {
     const abs = this.notebookPath(path);
+    this.removeLeftovers(abs);
     let st;
     try {
       st = statSync(abs);
@@ -121,13 +122,30 @@ export class NotebookFileService implements INotebookFileService {
     return resolveInside(this.config.root, path);
   }
 
+  /**
+   * Removes temp files a save of this notebook left when the process died between writing and renaming (a kill -9,
+   * a power cut): they are never a newer version (the rename is what publishes one), only dead weight.
+   */
+  private removeLeftovers(abs: string): void {
+    const dir = dirname(abs);
+    const prefix = `${tempPrefix(abs)}.lathe-`;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const n of names) if (n.startsWith(prefix) && /^[0-9a-f]{8}\.tmp$/.test(n.slice(prefix.length))) rmSync(join(dir, n), { force: true });
+  }
+
   /** Writes to a temp file in the same folder, fsyncs, then renames over the target: readers see old or new, never half. */
   private writeAtomic(abs: string, text: string, exclusive: boolean): { mtimeMs: number; size: number } {
     const dir = dirname(abs);
+    if (existsSync(dir) && statSync(dir).isDirectory()) this.removeLeftovers(abs);
     if (!existsSync(dir)) throw new AppError('NOT_FOUND', `The folder ${toWorkspacePath(this.config.root, dir)} does not exist.`);
     if (!statSync(dir).isDirectory()) throw new AppError('INVALID_ARGUMENT', `${toWorkspacePath(this.config.root, dir)} is a file, not a folder; a notebook cannot be saved inside it.`);
     // The name is cut so that a target name near the file system's limit still leaves room for the temp name.
-    const tmp = join(dir, `.${basename(abs).slice(0, 64)}.lathe-${randomBytes(4).toString('hex')}.tmp`);
+    const tmp = join(dir, `${tempPrefix(abs)}.lathe-${randomBytes(4).toString('hex')}.tmp`);
     let mode = 0o644;
     try {
       mode = statSync(abs).mode & 0o777;
@@ -164,4 +182,9 @@ export class NotebookFileService implements INotebookFileService {
     const st = statSync(abs);
     return { mtimeMs: st.mtimeMs, size: st.size };
   }
+}
+
+/** The start of a save's temp file name: a dot and the notebook's name (cut, so long names leave room). */
+function tempPrefix(abs: string): string {
+  return `.${basename(abs).slice(0, 64)}`;
 }

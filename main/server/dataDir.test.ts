@@ -1,8 +1,12 @@
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../scripts/test/tempDir';
 import { startCore } from './serverMain';
+import { runCli } from './cli';
+import { capture } from '../../scripts/test/capture';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
@@ -37,5 +41,31 @@ describe('the data dir', () => {
     } finally {
       dir.remove();
     }
+  });
+
+  it('that cannot be written is named with the cause and the way out, not a stack trace (issue 23)', async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, 'a-file');
+      writeFileSync(file, 'not a folder');
+      await expect(startCore({ dataDir: join(file, 'data'), logConsole: null })).rejects.toMatchObject({ code: 'DATA_DIR_UNUSABLE', message: expect.stringMatching(/a file is in the way .*--data-dir DIR \(or LATHE_HOME\)/) });
+      const c = capture();
+      expect(await runCli(['serve', '--no-open', '--data-dir', join(file, 'data')], c.io, {})).toBe(1);
+      expect(c.err.join('\n')).toMatch(/^lathe: Lathe cannot use .*a-file\/data as its data folder: a file is in the way/);
+      expect(c.err.join('\n')).not.toMatch(/\n\s+at /);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  // A read-only file system needs a mount: as root here a tmpfs mounted read-only; elsewhere this case is skipped.
+  const ro = mkdtempSync(join(tmpdir(), 'lathe-ro-'));
+  const mounted = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro', 'tmpfs', ro]).status === 0;
+  afterAll(() => {
+    if (mounted) spawnSync('umount', [ro]);
+    rmdirSync(ro);
+  });
+  it.skipIf(!mounted)('on a read-only file system is named as such (issue 23)', async () => {
+    await expect(startCore({ dataDir: join(ro, 'lathe'), logConsole: null })).rejects.toMatchObject({ code: 'DATA_DIR_UNUSABLE', message: expect.stringContaining('it is on a read-only file system') });
   });
 });

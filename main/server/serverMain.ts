@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { AppError } from '../common/errors';
 import { RpcServer } from '../common/rpcServer';
 import { SettingsChannel } from '../common/settings';
@@ -92,7 +92,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
   const token = options.token ?? generateToken();
   if (token.length < 16) throw new AppError('TOKEN_TOO_SHORT', 'The token must be at least 16 characters. Omit --token to get a random one.');
   const dataDir = resolveDataDir(options.dataDir);
-  ensurePrivateDir(dataDir);
+  checkDataDir(dataDir);
   const log = new Logger({ level: options.logLevel ?? 'info', file: resolve(dataDir, 'logs', 'core.log'), console: options.logConsole });
   log.addSecret(token);
   if (!isLoopback(host)) {
@@ -187,7 +187,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     front.port = port;
     if (socketPath) {
       const local = front.createServer(true);
-      await listen(local, () => local.listen(socketPath), socketPath);
+      await listen(local, () => local.listen(socketPath), socketPath, true);
     }
     const hostInUrl = host.includes(':') ? `[${host}]` : host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     const url = `http://${hostInUrl}:${port}/`;
@@ -227,13 +227,48 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
   }
 }
 
-function listen(server: Server, start: () => void, where: string): Promise<void> {
+/**
+ * Makes the data dir (private, 0700) and proves it can be written, so a read-only or foreign folder is named as
+ * such with the way out, before the logger, the database or the socket fail on it with a bare errno.
+ */
+function checkDataDir(dataDir: string): void {
+  try {
+    ensurePrivateDir(dataDir);
+    accessSync(dataDir, constants.W_OK);
+  } catch (err) {
+    const code = realMkdirError(dataDir) ?? (err as NodeJS.ErrnoException).code;
+    const why = code === 'EROFS' ? 'it is on a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'you have no permission to write there' : code === 'ENOSPC' ? 'the disk is full' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a file is in the way (a part of the path is not a folder)' : `${code ?? (err as Error).message}`;
+    throw new AppError('DATA_DIR_UNUSABLE', `Lathe cannot use ${dataDir} as its data folder: ${why}. Choose a writable folder with --data-dir DIR (or LATHE_HOME), or fix that folder's permissions.`);
+  }
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT for every failure on the way (a read-only file system, no permission): the
+ * real errno comes from making the first missing folder on its own.
+ */
+function realMkdirError(dir: string): string | undefined {
+  let missing = dir;
+  while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+  if (existsSync(missing)) return undefined;
+  try {
+    mkdirSync(missing, { mode: 0o700 });
+    rmdirSync(missing);
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code;
+  }
+}
+
+function listen(server: Server, start: () => void, where: string, localSocket = false): Promise<void> {
   return new Promise((resolveListen, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       reject(
-        err.code === 'EADDRINUSE'
-          ? new AppError('PORT_IN_USE', `Cannot listen on ${where}: the port is in use. Pick another with --port, or --port 0 for any free port.`)
-          : new AppError('LISTEN_FAILED', `Cannot listen on ${where}: ${err.message}.`),
+        err.code === 'EADDRINUSE' && localSocket
+          ? // Another core took the data dir's socket between our check and our listen.
+            new AppError('CORE_ALREADY_RUNNING', `Another Lathe core is already running on this data dir (its socket ${where} was taken just now). Stop it, connect to it with \`lathe status\`, or use another --data-dir.`)
+          : err.code === 'EADDRINUSE'
+            ? new AppError('PORT_IN_USE', `Cannot listen on ${where}: the port is in use. Pick another with --port, or --port 0 for any free port.`)
+            : new AppError('LISTEN_FAILED', `Cannot listen on ${where}: ${err.message}.`),
       );
     };
     server.once('error', onError);
