@@ -39,6 +39,21 @@ describe('LogLines', () => {
     for (let i = 0; i < log.length; i++) expect(log.at(i)?.l).toBe(String(50_000 - log.length + 1 + i));
   });
 
+  it('holds only the newest lines of a single chunk bigger than it keeps, with their streams', () => {
+    const log = new LogLines(1000);
+    log.push(chunk(1, 300_000, [299_500, 299_501]));
+    expect(log.total).toBe(300_000);
+    expect(log.length).toBe(1000);
+    expect(log.at(0)).toEqual({ s: 'o', l: '299001' });
+    expect(log.at(499)).toEqual({ s: 'e', l: '299500' });
+    expect(log.at(500)).toEqual({ s: 'e', l: '299501' });
+    expect(log.at(501)).toEqual({ s: 'o', l: '299502' });
+    expect(log.at(999)).toEqual({ s: 'o', l: '300000' });
+    log.push(chunk(300_001, 300_010));
+    expect(log.total).toBe(300_010);
+    expect(log.at(log.length - 1)?.l).toBe('300010');
+  });
+
   it('starts where a tail subscription starts: the lines before it count, and the held ones before a gap go', () => {
     const log = new LogLines(1000);
     log.push(chunk(9_001, 9_500));

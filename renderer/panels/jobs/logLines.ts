@@ -22,6 +22,16 @@ function lineStarts(text: string, count: number): Uint32Array {
   return starts;
 }
 
+/** The last `keep` lines of a chunk, as a chunk that starts that many lines before its end. */
+function newest(chunk: LogChunk, keep: number): LogChunk {
+  const cut = chunk.count - keep;
+  let at = 0;
+  for (let i = 0; i < cut; i++) at = chunk.text.indexOf('\n', at) + 1;
+  const streams: [number, 'o' | 'e'][] = [[0, streamOf(chunk, cut)]];
+  for (const [i, s] of chunk.streams) if (i > cut) streams.push([i - cut, s]);
+  return { ...chunk, n: chunk.n + cut, text: chunk.text.slice(at), count: keep, streams };
+}
+
 /** The stream of line `i` of a chunk (its `streams` mark where it switches, in line order). */
 function streamOf(chunk: LogChunk, i: number): 'o' | 'e' {
   const marks = chunk.streams;
@@ -60,6 +70,9 @@ export class LogLines {
 
   push(chunk: LogChunk): void {
     if (!chunk.count) return;
+    // One chunk can hold more than the cap (a slow page gets the core's lines merged into few large chunks): only
+    // its newest `keep` lines are held, and the ones cut off count as let go.
+    if (chunk.count > this.keep) chunk = newest(chunk, this.keep);
     if (chunk.n > this.total) {
       // Lines before this chunk were never sent (a subscription that asked for the tail): they count, and what is
       // held, older than them, goes.
