@@ -53,10 +53,18 @@ export interface ContainerLaunch {
 
 interface ContainerState extends LogState {
   containerId?: string;
-  /** The timestamp of the last log line written (docker's RFC 3339 with nanoseconds), to resume after a restart. */
+  /** Written by Lathe before durable cursors: the last timestamp taken (both streams), and how many entries had it. */
   lastTs?: string;
-  /** How many lines written carry that timestamp (the engine stamps a whole read at once, so several may). */
   lastTsLines?: number;
+}
+
+/**
+ * Where one stream of a container's log stands: the engine's timestamp (RFC 3339, nanoseconds) of the last entry
+ * taken, and how many entries of that stream carried exactly that timestamp up to it.
+ */
+interface LogCursor {
+  ts: string;
+  n: number;
 }
 
 /**
@@ -220,8 +228,9 @@ export class ContainerRuns {
     if (this.follows.has(runId)) return;
     const statePath = join(runDir, 'state.json');
     const prev = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as ContainerState) : undefined;
-    const state: ContainerState = { first: prev?.first ?? 0, containerId, lastTs: prev?.lastTs, lastTsLines: prev?.lastTsLines };
-    const writer = new RunLogWriter(runDir, capBytes, redact, state);
+    const state: ContainerState = { first: prev?.first ?? 0, containerId, ...(prev?.durable ? { durable: prev.durable } : {}) };
+    // Lines written after the last recorded cursor are cut off here and come again from the engine (exactly once).
+    const writer = new RunLogWriter(runDir, capBytes, redact, state, true);
     writer.saveState();
     const docker = this.docker(t.host);
     const container = docker.getContainer(containerId);
@@ -234,15 +243,15 @@ export class ContainerRuns {
           container.stop({ t: 5 }).catch(() => undefined);
         }, timeoutMs)
       : undefined;
-    const since = prev?.lastTs ? tsKey(prev.lastTs) : undefined;
-    let skipAtSince = prev?.lastTsLines ?? 0;
+    const legacy = prev?.lastTs ? { ts: prev.lastTs, n: prev.lastTsLines ?? 0 } : undefined;
+    const resumeAt = (s: 'o' | 'e') => (prev?.durable?.cursor[s] as LogCursor | undefined) ?? legacy;
     let logStream: NodeJS.ReadableStream | undefined;
-    const emit = (s: 'o' | 'e', text: string) => {
+    const emit = (s: 'o' | 'e', text: string, cursor: LogCursor | undefined) => {
       if (copy && s === 'e') {
         const m = splitMetricsLine(text);
         if (m.record) appendFileSync(join(runDir, 'metrics.jsonl'), m.record + '\n');
-        if (m.text !== undefined) writer.line(s, m.text);
-      } else writer.line(s, text);
+        if (m.text !== undefined) writer.line(s, m.text, cursor);
+      } else writer.line(s, text, cursor);
     };
     /**
      * The engine sends one entry per frame, "TIMESTAMP content", and a program that writes part of a line (print()
@@ -254,6 +263,11 @@ export class ContainerRuns {
       // Bytes until a line is whole: an entry can end inside a multibyte character (a program that writes part of
       // one), and the rest then arrives after the next entry's timestamp. Decoding per entry would break it in two.
       let rest: Buffer[] = [];
+      // This stream's resume point (entries up to it were written before), and where it stands now.
+      const from = resumeAt(s);
+      const since = from ? tsKey(from.ts) : undefined;
+      let skipAtSince = from?.n ?? 0;
+      let seen: LogCursor | undefined = from ? { ...from } : undefined;
       return new PassThrough()
         .on('data', (d: Buffer) => {
           let from = 0;
@@ -266,26 +280,25 @@ export class ContainerRuns {
             if (m) {
               const ts = m[1]!;
               seg = seg.subarray(m[0].length);
+              const k = tsKey(ts);
               if (since) {
-                const k = tsKey(ts);
                 if (k < since) continue;
                 if (k === since && skipAtSince > 0) {
                   skipAtSince--;
                   continue;
                 }
               }
-              state.lastTsLines = ts === state.lastTs ? (state.lastTsLines ?? 0) + 1 : 1;
-              state.lastTs = ts;
+              seen = seen && tsKey(seen.ts) === k ? { ts: seen.ts, n: seen.n + 1 } : { ts, n: 1 };
             }
             if (nl < 0) rest.push(Buffer.from(seg));
             else {
-              emit(s, Buffer.concat([...rest, seg]).toString('utf8'));
+              emit(s, Buffer.concat([...rest, seg]).toString('utf8'), seen);
               rest = [];
             }
           }
         })
         .on('end', () => {
-          if (rest.length && !stopped) emit(s, Buffer.concat(rest).toString('utf8'));
+          if (rest.length && !stopped) emit(s, Buffer.concat(rest).toString('utf8'), seen);
           rest = [];
         });
     };
@@ -326,7 +339,13 @@ export class ContainerRuns {
       writer.close();
       writer.saveState();
       this.follows.delete(runId);
-      const full: ExitFile = { ...exit, endedAt: new Date().toISOString(), lines: writer.lines };
+      // The container's own end time: after a core restart "now" is when the new core noticed, not when it ended.
+      const finishedAt = await container
+        .inspect()
+        .then((i: { State?: { FinishedAt?: string } }) => i.State?.FinishedAt)
+        .catch(() => undefined);
+      const endedAt = finishedAt && Date.parse(finishedAt) > 0 ? new Date(Date.parse(finishedAt)).toISOString() : new Date().toISOString();
+      const full: ExitFile = { ...exit, endedAt, lines: writer.lines };
       writeFileSync(join(runDir, 'exit.json.tmp'), JSON.stringify(full));
       renameSync(join(runDir, 'exit.json.tmp'), join(runDir, 'exit.json'));
     };
@@ -344,7 +363,9 @@ export class ContainerRuns {
     this.follows.set(runId, detach);
     void (async () => {
       try {
-        const stream = (await container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(prev?.lastTs ? { since: Math.floor(Date.parse(prev.lastTs) / 1000) } : {}) })) as unknown as NodeJS.ReadableStream;
+        // The engine's `since` is in whole seconds: from the earlier of the two streams' cursors, then skip by cursor.
+        const starts = (['o', 'e'] as const).map((x) => resumeAt(x)?.ts).filter((t): t is string => !!t).map((t) => Math.floor(Date.parse(t) / 1000));
+        const stream = (await container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(starts.length === 2 || (starts.length && legacy) ? { since: Math.min(...starts) } : {}) })) as unknown as NodeJS.ReadableStream;
         logStream = stream;
         if (stopped) (stream as { destroy?: () => void }).destroy?.();
         const out = lineOut('o');

@@ -1,4 +1,4 @@
-import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { writevAll } from '../../base/node/writeAll';
 import { Redactor } from '../../base/node/redact';
@@ -9,6 +9,12 @@ export interface LogState {
   first: number;
   /** Set while the files are being rotated: readers wait, as `first` and the files do not agree until it is gone. */
   rotating?: boolean;
+  /**
+   * With `durable` writes: where the source stands after the last line written, per stream, and the size of the files
+   * that hold exactly the lines up to there. Saved after each write, so a follower that dies can cut the files back
+   * to these sizes and resume from the cursor: no line is lost or written twice.
+   */
+  durable?: { cursor: { o?: unknown; e?: unknown }; lines: number; logBytes: number; idxBytes: number };
   [key: string]: unknown;
 }
 
@@ -25,7 +31,8 @@ export class RunLogWriter {
   /** Lines written so far. */
   lines = 0;
   private stream: 'o' | 'e' | undefined;
-  private readonly pending: { s: 'o' | 'e'; parts: Buffer[]; bytes: number; count: number }[] = [];
+  private readonly pending: { s: 'o' | 'e'; parts: Buffer[]; bytes: number; count: number; cursor?: unknown }[] = [];
+  private idxSize = 0;
   private pendingCount = 0;
   private flushTimer: NodeJS.Immediate | undefined;
   private closed = false;
@@ -36,10 +43,25 @@ export class RunLogWriter {
     private readonly capBytes: number,
     redactValues: string[],
     readonly state: LogState,
+    /** Save `state.durable` after every write (the container follower resumes from it; see LogState.durable). */
+    private readonly durable = false,
   ) {
     this.redactor = new Redactor(redactValues);
+    const d = durable ? state.durable : undefined;
+    if (d) {
+      // A follower died after writing lines it had not recorded: cut them off, the source sends them again.
+      for (const [f, size] of [['output.log', d.logBytes], ['output.streams', d.idxBytes]] as const) {
+        const p = join(runDir, f);
+        if (existsSync(p) && statSync(p).size > size) truncateSync(p, size);
+      }
+      this.lines = d.lines;
+    }
     this.fd = openSync(join(runDir, 'output.log'), 'a');
     this.idx = openSync(join(runDir, 'output.streams'), 'a');
+    this.size = fstatSync(this.fd).size;
+    this.idxSize = fstatSync(this.idx).size;
+    // The stream of the last line written: a switch mark is due only when the next line's stream differs.
+    if (d && this.idxSize > 0) this.stream = lastStreamMark(join(runDir, 'output.streams'));
   }
 
   saveState(): void {
@@ -65,6 +87,7 @@ export class RunLogWriter {
       this.fd = openSync(join(this.runDir, 'output.log'), 'a');
       this.idx = openSync(join(this.runDir, 'output.streams'), 'a');
       this.size = 0;
+      this.idxSize = 0;
       this.stream = undefined;
       this.state.first = this.lines - batch.reduce((n, b) => n + b.count, 0);
       delete this.state.rotating;
@@ -72,16 +95,27 @@ export class RunLogWriter {
     }
     for (const b of batch) {
       if (b.s !== this.stream) {
-        writeSync(this.idx, `{"o":${this.size},"s":"${b.s}"}\n`);
+        this.idxSize += writeSync(this.idx, `{"o":${this.size},"s":"${b.s}"}\n`);
         this.stream = b.s;
       }
       writevAll(this.fd, b.parts);
       this.size += b.bytes;
     }
+    if (this.durable) {
+      const cursor = { ...(this.state.durable?.cursor ?? {}) };
+      for (const b of batch) if (b.cursor !== undefined) cursor[b.s] = b.cursor;
+      this.state.durable = { cursor, lines: this.flushedLines(), logBytes: this.size, idxBytes: this.idxSize };
+      this.saveState();
+    }
   }
 
-  /** Queues complete lines (bytes ending in a newline) from one stream. */
-  block(s: 'o' | 'e', data: Buffer, count: number): void {
+  /** Lines in the files now (queued ones not counted). */
+  private flushedLines(): number {
+    return this.lines - this.pendingCount;
+  }
+
+  /** Queues complete lines (bytes ending in a newline) from one stream; `cursor` is where the source stands after them. */
+  block(s: 'o' | 'e', data: Buffer, count: number, cursor?: unknown): void {
     if (this.closed) return; // a late chunk after close (the reader is being torn down) is not ours to write
     const last = this.pending.at(-1);
     const b = this.redactor.active ? Buffer.from(this.redactor.redact(data.toString('utf8'))) : data;
@@ -89,7 +123,8 @@ export class RunLogWriter {
       last.parts.push(b);
       last.bytes += b.length;
       last.count += count;
-    } else this.pending.push({ s, parts: [b], bytes: b.length, count });
+      if (cursor !== undefined) last.cursor = cursor;
+    } else this.pending.push({ s, parts: [b], bytes: b.length, count, cursor });
     this.lines += count;
     this.pendingCount += count;
     // What arrived in one turn of the event loop is written together: a busy stream gets few large writes,
@@ -99,8 +134,8 @@ export class RunLogWriter {
   }
 
   /** One line (without its newline). */
-  line(s: 'o' | 'e', l: string): void {
-    this.block(s, Buffer.from(`${l}\n`), 1);
+  line(s: 'o' | 'e', l: string, cursor?: unknown): void {
+    this.block(s, Buffer.from(`${l}\n`), 1, cursor);
   }
 
   /**
@@ -159,3 +194,13 @@ export class RunLogWriter {
 }
 
 const NEWLINE = Buffer.from('\n');
+
+/** The stream of the last switch mark in an output.streams file. */
+function lastStreamMark(file: string): 'o' | 'e' | undefined {
+  const last = readFileSync(file, 'utf8').trimEnd().split('\n').at(-1);
+  try {
+    return last ? (JSON.parse(last) as { s: 'o' | 'e' }).s : undefined;
+  } catch {
+    return undefined;
+  }
+}
