@@ -36,6 +36,8 @@ interface KernelRecord {
   recentSize: number;
   /** The stdin request waiting for an answer, if any. */
   pendingInput?: { header: KernelMessage.IHeader<'input_request'> };
+  /** Executions a crashed core left running (request msg_id → execId): their outputs come in the server's replay. */
+  inFlight?: Map<string, string>;
 }
 
 /** Optional parts: remote servers, and the store that remembers kernels across core restarts. */
@@ -107,7 +109,7 @@ export class KernelService implements IKernelService {
     }
     const record = this.track(conn, server, spec, options.path);
     const now = new Date().toISOString();
-    this.options.store?.rememberSession(conn.id, server, spec, options.path, now);
+    this.options.store?.rememberSession(conn.id, server, spec, options.path, now, conn.clientId);
     return this.describe(conn.id, record);
   }
 
@@ -141,6 +143,9 @@ export class KernelService implements IKernelService {
       allow_stdin: request.allowStdin ?? false,
       stop_on_error: request.stopOnError ?? true,
     });
+    // Recorded until the reply: if this core dies meanwhile, the next one routes the rest of its outputs to execId.
+    const msgId = future.msg.header.msg_id;
+    this.options.store?.recordExec(kernelId, msgId, execId);
     const cap = new OutputCap(execId, LIVE_OUTPUT_HEAD_CHARS, LIVE_OUTPUT_TAIL_CHARS);
     future.onIOPub = (msg) => {
       const e = toEvent(execId, msg);
@@ -179,6 +184,7 @@ export class KernelService implements IKernelService {
     } finally {
       ctx?.signal?.removeEventListener('abort', onAbort);
       k.pendingInput = undefined;
+      this.options.store?.forgetExec(msgId);
     }
   }
 
@@ -302,7 +308,7 @@ export class KernelService implements IKernelService {
   }
 
   private describe(id: string, k: KernelRecord): KernelInfo {
-    return { id, spec: k.spec, server: k.server, status: k.conn.isDisposed ? 'dead' : (k.conn.status as KernelStatus), ...(k.path ? { path: k.path } : {}) };
+    return { id, spec: k.spec, server: k.server, status: statusOf(k), ...(k.path ? { path: k.path } : {}) };
   }
 
   private get(id: string): KernelRecord {
@@ -349,7 +355,22 @@ export class KernelService implements IKernelService {
   private track(conn: Kernel.IKernelConnection, server: string, spec: string, path: string | undefined): KernelRecord {
     const record: KernelRecord = { conn, server, spec, path, events: new Emitter<KernelEvent>(), recent: [], recentSize: 0 };
     this.kernels.set(conn.id, record);
-    conn.statusChanged.connect((_, status) => record.events.fire({ type: 'status', status: status as KernelStatus }));
+    conn.statusChanged.connect(() => record.events.fire({ type: 'status', status: statusOf(record) }));
+    // Outputs of an execution the last core started: jupyter_server kept them while no one was connected with this
+    // session id and replays them now; they go to subscribers under the execId the page knows.
+    conn.iopubMessage.connect((_, msg) => {
+      const parent = (msg.parent_header as { msg_id?: string } | undefined)?.msg_id;
+      const execId = parent ? record.inFlight?.get(parent) : undefined;
+      if (!parent || !execId) return;
+      if (msg.header.msg_type === 'status' && (msg.content as { execution_state?: string }).execution_state === 'idle') {
+        record.inFlight!.delete(parent);
+        this.options.store?.forgetExec(parent);
+        record.events.fire({ type: 'status', status: statusOf(record) });
+        return;
+      }
+      const e = toEvent(execId, msg);
+      if (e) this.emit(record, e);
+    });
     conn.connectionStatusChanged.connect((_, c) => {
       if (c === 'disconnected') record.events.fire({ type: 'status', status: 'disconnected' });
       if (c === 'connected') void this.probeUntilKnown(conn);
@@ -428,7 +449,14 @@ export class KernelService implements IKernelService {
             store.forgetSession(row.kernel_id);
             continue;
           }
-          this.track(manager.connectTo({ model }), row.server, row.spec, row.path ?? undefined);
+          // The same session id as the core that started it: the server then replays what it kept while we were gone.
+          const record = this.track(manager.connectTo({ model, ...(row.client_id ? { clientId: row.client_id } : {}) }), row.server, row.spec, row.path ?? undefined);
+          const inFlight = store.execsInFlight(row.kernel_id);
+          if (inFlight.size) {
+            record.inFlight = inFlight;
+            // Its "busy" went to the core that died; until the kernel says more, it is running those cells.
+            record.events.fire({ type: 'status', status: statusOf(record) });
+          }
           this.log.info?.(`reattached to kernel ${row.kernel_id} on ${this.serverName(row.server)}`);
         } catch (err) {
           // Unreachable now: keep the row, try again when the server is back.
@@ -481,4 +509,15 @@ function settled(conn: Kernel.IKernelConnection): Promise<void> {
     const timer = setTimeout(done, 3000);
     conn.connectionStatusChanged.connect(onChange);
   });
+}
+
+/**
+ * A kernel's status for clients. After a reattach the connection knows nothing until the kernel publishes a status,
+ * and a kernel in the middle of a cell publishes none until the cell ends: with executions of the last core still in
+ * flight, it is busy.
+ */
+function statusOf(k: KernelRecord): KernelStatus {
+  if (k.conn.isDisposed) return 'dead';
+  const s = k.conn.status as KernelStatus;
+  return k.inFlight?.size && (s === 'unknown' || s === 'starting') ? 'busy' : s;
 }

@@ -14,6 +14,12 @@ export const kernelMigrations: readonly Migration[] = [
     name: 'the server each notebook last ran on',
     sql: `CREATE TABLE notebook_kernels (path TEXT PRIMARY KEY, server TEXT NOT NULL, spec TEXT NOT NULL, updated_at TEXT NOT NULL);`,
   },
+  {
+    version: 8,
+    name: 'kernel client ids and executions in flight, to get a crashed core\'s outputs back',
+    sql: `ALTER TABLE kernel_sessions ADD COLUMN client_id TEXT;
+          CREATE TABLE kernel_execs (msg_id TEXT PRIMARY KEY, kernel_id TEXT NOT NULL, exec_id TEXT NOT NULL, started_at TEXT NOT NULL);`,
+  },
 ];
 
 /** A remote Jupyter server the user added (its token is in the secret store, not here). */
@@ -30,6 +36,8 @@ export interface SessionRow {
   server: string;
   spec: string;
   path: string | null;
+  /** The session id the core's connection used: the server keeps that session's messages while it is away. */
+  client_id: string | null;
 }
 
 /** The kernels' tables: remote servers, live kernel sessions, and the server each notebook last ran on. */
@@ -54,17 +62,32 @@ export class KernelStore {
   }
 
   /** Remembers a started kernel and, when it belongs to a notebook, the server that notebook ran on. */
-  rememberSession(kernelId: string, server: string, spec: string, path: string | undefined, startedAt: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO kernel_sessions (kernel_id, server, spec, path, started_at) VALUES (?, ?, ?, ?, ?)').run(kernelId, server, spec, path ?? null, startedAt);
+  rememberSession(kernelId: string, server: string, spec: string, path: string | undefined, startedAt: string, clientId?: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO kernel_sessions (kernel_id, server, spec, path, started_at, client_id) VALUES (?, ?, ?, ?, ?, ?)').run(kernelId, server, spec, path ?? null, startedAt, clientId ?? null);
     if (path) this.db.prepare('INSERT OR REPLACE INTO notebook_kernels (path, server, spec, updated_at) VALUES (?, ?, ?, ?)').run(path, server, spec, startedAt);
   }
 
   sessions(): SessionRow[] {
-    return this.db.prepare('SELECT kernel_id, server, spec, path FROM kernel_sessions').all() as SessionRow[];
+    return this.db.prepare('SELECT kernel_id, server, spec, path, client_id FROM kernel_sessions').all() as SessionRow[];
   }
 
   forgetSession(kernelId: string): void {
     this.db.prepare('DELETE FROM kernel_sessions WHERE kernel_id = ?').run(kernelId);
+    this.db.prepare('DELETE FROM kernel_execs WHERE kernel_id = ?').run(kernelId);
+  }
+
+  /** An execution sent to a kernel (its request's msg_id), until its reply comes. */
+  recordExec(kernelId: string, msgId: string, execId: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO kernel_execs (msg_id, kernel_id, exec_id, started_at) VALUES (?, ?, ?, ?)').run(msgId, kernelId, execId, new Date().toISOString());
+  }
+
+  forgetExec(msgId: string): void {
+    this.db.prepare('DELETE FROM kernel_execs WHERE msg_id = ?').run(msgId);
+  }
+
+  /** The executions a kernel had in flight when the last core stopped: request msg_id → the caller's execId. */
+  execsInFlight(kernelId: string): Map<string, string> {
+    return new Map((this.db.prepare('SELECT msg_id, exec_id FROM kernel_execs WHERE kernel_id = ?').all(kernelId) as { msg_id: string; exec_id: string }[]).map((r) => [r.msg_id, r.exec_id]));
   }
 
   /** Forgets every kernel session on one server (it was removed, or its kernels are gone). */

@@ -15,7 +15,7 @@ describe('the database schema', () => {
     try {
       const db = openDatabase(dir.path, schema);
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-      expect(tables).toEqual(['conda_info_cache', 'env_cache', 'env_scan', 'jupyter_servers', 'kernel_sessions', 'launches', 'meta', 'notebook_kernels', 'packed_archives', 'run_artifacts', 'run_metrics', 'run_params', 'run_tags', 'runs', 'secrets']);
+      expect(tables).toEqual(['conda_info_cache', 'env_cache', 'env_scan', 'jupyter_servers', 'kernel_execs', 'kernel_sessions', 'launches', 'meta', 'notebook_kernels', 'packed_archives', 'run_artifacts', 'run_metrics', 'run_params', 'run_tags', 'runs', 'secrets']);
       expect(db.pragma('user_version', { simple: true })).toBe(Math.max(...schema.map((m) => m.version)));
       db.close();
     } finally {
