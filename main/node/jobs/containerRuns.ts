@@ -363,9 +363,10 @@ export class ContainerRuns {
     this.follows.set(runId, detach);
     void (async () => {
       try {
-        // The engine's `since` is in whole seconds: from the earlier of the two streams' cursors, then skip by cursor.
+        // The engine's `since` is in whole seconds: from the earlier of the streams' cursors, then skip by cursor. (A
+        // stream with no cursor wrote no whole line yet; a replay from the very start would take long on a big log.)
         const starts = (['o', 'e'] as const).map((x) => resumeAt(x)?.ts).filter((t): t is string => !!t).map((t) => Math.floor(Date.parse(t) / 1000));
-        const stream = (await container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(starts.length === 2 || (starts.length && legacy) ? { since: Math.min(...starts) } : {}) })) as unknown as NodeJS.ReadableStream;
+        const stream = (await container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(starts.length ? { since: Math.min(...starts) } : {}) })) as unknown as NodeJS.ReadableStream;
         logStream = stream;
         if (stopped) (stream as { destroy?: () => void }).destroy?.();
         const out = lineOut('o');
@@ -377,7 +378,9 @@ export class ContainerRuns {
           stream.on('error', () => res());
         });
         const result = (await container.wait()) as { StatusCode: number };
-        await Promise.race([ended, new Promise((r) => setTimeout(r, 2000))]);
+        // The engine ends the log stream once it has sent everything; a loaded engine replaying a long log after a
+        // core restart can take a while, so wait for it (a bound only for an engine that never closes the stream).
+        await Promise.race([ended, new Promise((r) => setTimeout(r, 30_000))]);
         out.end();
         err.end();
         // Let the line splitters write a last line that had no newline before the run is closed.
