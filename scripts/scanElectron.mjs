@@ -21,9 +21,9 @@ try {
   for (const f of readdirSync(join(root, 'electron'))) if (f.endsWith('.ts') && !f.endsWith('.test.ts')) copyFileSync(join(root, 'electron', f), join(src, f));
   const csv = join(work, 'findings.csv');
   const bin = join(root, 'node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
-  // AVAILABLE_SECURITY_FIXES_GLOBAL_CHECK downloads Electron's release list from GitHub, which a machine may not reach
+  // AvailableSecurityFixesGlobalCheck (AVAILABLE_SECURITY_FIXES_GLOBAL_CHECK) downloads Electron's release list from GitHub, which a machine may not reach
   // (and the result then varied from run to run); the Electron version is pinned in package.json and upgraded there.
-  const args = [bin, '-i', src, '-e', electronVersion, '-r', '-v', 'false', '-x', 'AVAILABLE_SECURITY_FIXES_GLOBAL_CHECK', '-o', csv];
+  const args = [bin, '-i', src, '-e', electronVersion, '-r', '-v', 'false', '-x', 'AvailableSecurityFixesGlobalCheck', '-o', csv];
   let r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
   // An empty report is confirmed by a second run before it counts (the tool has returned none once, by chance).
   if (r.status === 0 && readFileSafe(csv).trim().split('\n').length <= 1) r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
