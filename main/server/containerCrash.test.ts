@@ -1,24 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobChannel, type RunInfo } from '../common/jobs';
 import { createProxy } from '../common/rpcClient';
 import { serve } from '../../scripts/bench/benchUtil';
-import { startPodman, TEST_IMAGE } from '../../scripts/test/podman';
+import { usePodman, TEST_IMAGE } from '../../scripts/test/podman';
 import { tempDir, waitFor } from '../../scripts/test/tempDir';
 import { connectToCore } from './coreClient';
 
 // Integration (issue 23): a real `lathe serve` follows a podman container's log and is killed with SIGKILL twice
 // while the job prints; each next core on the same data dir resumes. Every line must be in output.log exactly once,
 // and exit.json must count them all and carry the container's own end time.
-let podman: Awaited<ReturnType<typeof startPodman>>;
-beforeAll(async () => {
-  podman = await startPodman();
-}, 120_000);
-afterAll(async () => {
-  await podman?.stop();
-});
+const podmanHost = usePodman();
 
 const LINES = 30_000;
 
@@ -43,7 +37,7 @@ describe('a container job through core crashes', () => {
       let c = await start();
       // Bursts of lines with pauses, so the kills land while lines are being written and between bursts.
       const script = `i=0; while [ $i -lt ${LINES} ]; do echo "line $i"; i=$((i+1)); if [ $((i % 3000)) -eq 0 ]; then sleep 0.25; fi; done; echo done >&2`;
-      const run = await c.jobs.submit({ name: 'crashy', command: ['sh', '-c', script], target: { docker: { host: podman.host, image: TEST_IMAGE } } }, { baseDir: dir.path });
+      const run = await c.jobs.submit({ name: 'crashy', command: ['sh', '-c', script], target: { docker: { host: podmanHost(), image: TEST_IMAGE } } }, { baseDir: dir.path });
       const runDir = join(dataDir, 'runs', run.id);
       const written = () => {
         try {
@@ -70,7 +64,7 @@ describe('a container job through core crashes', () => {
       const exit = JSON.parse(readFileSync(join(runDir, 'exit.json'), 'utf8')) as { lines: number; endedAt: string; code: number };
       expect(exit).toMatchObject({ lines: LINES + 1, code: 0 });
       const state = JSON.parse(readFileSync(join(runDir, 'state.json'), 'utf8')) as { containerId: string };
-      const finished = (await new Docker({ socketPath: podman.host.replace(/^unix:\/\//, '') }).getContainer(state.containerId).inspect()).State.FinishedAt;
+      const finished = (await new Docker({ socketPath: podmanHost().replace(/^unix:\/\//, '') }).getContainer(state.containerId).inspect()).State.FinishedAt;
       expect(Math.abs(Date.parse(exit.endedAt) - Date.parse(finished))).toBeLessThan(1000);
       c.client.dispose();
     } finally {

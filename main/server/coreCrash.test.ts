@@ -38,21 +38,29 @@ const alive = (pid: number) => {
   }
 };
 
-describe('a core that crashes', () => {
-  it('leaves its Jupyter server running; the next core adopts it and the notebook finds its kernel, state intact', async () => {
-    dir = tempDir();
-    const dataDir = join(dir.path, 'data');
-    const workspace = join(dir.path, 'ws');
-    mkdirSync(workspace);
-    const { child, url, token } = await serve(workspace, dataDir);
-    const first = await connectToCore({ url, token });
-    const k1 = createProxy(first, KernelChannel);
-    const kernel = await k1.start({ spec: 'python3', path: 'analysis.ipynb' });
-    expect(await print(k1, kernel.id, 'x = 41\nprint("set")')).toBe('set\n');
+/** A real `lathe serve` (dist) on a fresh data dir and workspace, a client on it, and a way to SIGKILL it. */
+async function crashableCore() {
+  dir = tempDir();
+  const dataDir = join(dir.path, 'data');
+  const workspace = join(dir.path, 'ws');
+  mkdirSync(workspace);
+  const { child, url, token } = await serve(workspace, dataDir);
+  const client = await connectToCore({ url, token });
+  const crash = async () => {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
-    first.dispose();
+    client.dispose();
+  };
+  return { dataDir, workspace, kernels: createProxy(client, KernelChannel), crash };
+}
+
+describe('a core that crashes', () => {
+  it('leaves its Jupyter server running; the next core adopts it and the notebook finds its kernel, state intact', async () => {
+    const { dataDir, workspace, kernels: k1, crash } = await crashableCore();
+    const kernel = await k1.start({ spec: 'python3', path: 'analysis.ipynb' });
+    expect(await print(k1, kernel.id, 'x = 41\nprint("set")')).toBe('set\n');
+    await crash();
 
     const db = new Database(join(dataDir, 'lathe.db'), { readonly: true });
     const remembered = JSON.parse((db.prepare("SELECT value FROM meta WHERE key = 'jupyter.local'").get() as { value: string }).value) as { pid: number; url: string };
@@ -75,13 +83,7 @@ describe('a core that crashes', () => {
   }, 120_000);
 
   it('a cell running through the crash: the next core gets the outputs the kernel printed meanwhile, under the same execId, and its status (issue 23)', async () => {
-    dir = tempDir();
-    const dataDir = join(dir.path, 'data');
-    const workspace = join(dir.path, 'ws');
-    mkdirSync(workspace);
-    const { child, url, token } = await serve(workspace, dataDir);
-    const first = await connectToCore({ url, token });
-    const k1 = createProxy(first, KernelChannel);
+    const { dataDir, workspace, kernels: k1, crash } = await crashableCore();
     const kernel = await k1.start({ spec: 'python3', path: 'long.ipynb' });
     const seen: string[] = [];
     const collect = (kernels: IKernelService, kernelId: string) =>
@@ -91,10 +93,7 @@ describe('a core that crashes', () => {
     collect(k1, kernel.id);
     void k1.execute(kernel.id, { execId: 'cell-7', code: 'import time\nfor i in range(10):\n    print(i, flush=True)\n    time.sleep(0.3)' }).catch(() => undefined);
     await waitFor(() => seen.length >= 2, 'the first outputs', 30_000);
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
-    first.dispose();
+    await crash();
     const beforeCrash = seen.length;
     expect(beforeCrash).toBeLessThan(10);
 

@@ -2,6 +2,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The image the container tests run: a busybox root filesystem; a Debian userland can be bound in read-only. */
 export const TEST_IMAGE = 'lathe/test-busybox:1';
@@ -47,5 +48,20 @@ export async function startPodman(): Promise<{ host: string; stop(): Promise<voi
       await new Promise((r) => (svc.exitCode !== null ? r(null) : svc.once('exit', r)));
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** Starts podman for the calling test file (before all its tests) and stops it after them; returns its API's host. */
+export function usePodman(): () => string {
+  let podman: Awaited<ReturnType<typeof startPodman>> | undefined;
+  beforeAll(async () => {
+    podman = await startPodman();
+  }, 120_000);
+  afterAll(async () => {
+    await podman?.stop();
+  });
+  return () => {
+    if (!podman) throw new Error('podman is not started yet: call the host getter inside a test');
+    return podman.host;
   };
 }

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { chunkLines, type LogChunk } from '../../common/jobs';
 import { jobsWorld, runEnded } from '../../../scripts/test/jobsFixture';
-import { startPodman, TEST_IMAGE } from '../../../scripts/test/podman';
+import { usePodman, TEST_IMAGE } from '../../../scripts/test/podman';
 import { startSshd } from '../../../scripts/test/sshd';
 import { startTlsEngine } from '../../../scripts/test/tlsEngine';
 import { waitFor } from '../../../scripts/test/tempDir';
@@ -13,18 +13,12 @@ import { waitFor } from '../../../scripts/test/tempDir';
 // Integration: containers through podman's Docker-compatible API (a private `podman system service`), driven
 // by dockerode. The image is a busybox root filesystem built with `podman import`; Python jobs bind Debian's
 // /usr read-only into it (the "env to mount"), since no registry is reachable to pull a Python image.
-let podman: Awaited<ReturnType<typeof startPodman>>;
-beforeAll(async () => {
-  podman = await startPodman();
-}, 120_000);
-afterAll(async () => {
-  await podman?.stop();
-});
+const podmanHost = usePodman();
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-const target = (extra: object = {}) => ({ docker: { host: podman.host, image: TEST_IMAGE, ...extra } });
+const target = (extra: object = {}) => ({ docker: { host: podmanHost(), image: TEST_IMAGE, ...extra } });
 const debian = ['/usr:/usr:ro', '/etc/alternatives:/etc/alternatives:ro'];
 
 describe('jobs in containers (podman through dockerode)', () => {
@@ -39,7 +33,7 @@ describe('jobs in containers (podman through dockerode)', () => {
     expect(lines.filter((l) => l.s === 'e').map((l) => l.l)).toEqual(['to-stderr']);
     const d = await jobs.get(run.id);
     expect(d.lineage?.image).toEqual({ name: TEST_IMAGE, id: expect.stringMatching(/^(sha256:)?[0-9a-f]{64}$/) });
-    const docker = new Docker({ socketPath: podman.host.slice('unix://'.length) });
+    const docker = new Docker({ socketPath: podmanHost().slice('unix://'.length) });
     const labelled = await docker.listContainers({ all: true, filters: { label: [`dev.lathe.run=${run.id}`] } });
     expect(labelled).toHaveLength(1);
   }, 60_000);
@@ -112,12 +106,12 @@ describe('jobs in containers (podman through dockerode)', () => {
     expect((await jobs.metrics(run.id, ['system/memory_mb']))[0]?.points.length).toBeGreaterThan(0);
     const slow = await jobs.submit({ name: 'c-slow', command: ['sleep', '300'], target: target(), timeout: '2s' }, { baseDir: work });
     expect(await runEnded(jobs, slow.id, 40_000)).toMatchObject({ status: 'timed_out' });
-    await expect(jobs.submit({ name: 'x', command: ['true'], target: { docker: { host: podman.host, image: 'lathe/no-such-image:9' } } }, { baseDir: work })).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
+    await expect(jobs.submit({ name: 'x', command: ['true'], target: { docker: { host: podmanHost(), image: 'lathe/no-such-image:9' } } }, { baseDir: work })).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
   }, 120_000);
 
   it('reaches an engine over SSH (key auth, known host key); an unreachable or unknown host is said plainly', async () => {
     const w = jobsWorld(cleanups);
-    const sshd = await startSshd(join(w.dir, 'home'), podman.host);
+    const sshd = await startSshd(join(w.dir, 'home'), podmanHost());
     cleanups.push(() => sshd.stop());
     const run = await w.jobs.submit({ name: 'remote', command: ['sh', '-c', 'echo over ssh'], target: { docker: { host: sshd.url, image: TEST_IMAGE } } }, { baseDir: w.work });
     expect((await runEnded(w.jobs, run.id, 60_000)).status).toBe('succeeded');
@@ -130,7 +124,7 @@ describe('jobs in containers (podman through dockerode)', () => {
 
   it('on a remote host (over SSH) copies the files in, streams metrics over stderr and copies artifacts back out', async () => {
     const w = jobsWorld(cleanups);
-    const sshd = await startSshd(join(w.dir, 'home'), podman.host);
+    const sshd = await startSshd(join(w.dir, 'home'), podmanHost());
     cleanups.push(() => sshd.stop());
     writeFileSync(join(w.work, 'input.txt'), 'from the workstation\n');
     writeFileSync(
@@ -158,7 +152,7 @@ describe('jobs in containers (podman through dockerode)', () => {
   it('reaches an engine over TCP with mutual TLS (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH); a certificate it did not sign is refused', async () => {
     const certDir = mkdtempSync(join(tmpdir(), 'lathe-tls-'));
     cleanups.push(() => rmSync(certDir, { recursive: true, force: true }));
-    const engine = await startTlsEngine(certDir, podman.host.slice('unix://'.length));
+    const engine = await startTlsEngine(certDir, podmanHost().slice('unix://'.length));
     cleanups.push(() => engine.stop());
     const w = jobsWorld(cleanups, { env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: engine.clientCerts } });
     const run = await w.jobs.submit({ name: 'tls', command: ['sh', '-c', 'echo over tls'], target: { docker: { host: engine.url, image: TEST_IMAGE } } }, { baseDir: w.work });
