@@ -246,6 +246,8 @@ export class ContainerRuns {
     const legacy = prev?.lastTs ? { ts: prev.lastTs, n: prev.lastTsLines ?? 0 } : undefined;
     const resumeAt = (s: 'o' | 'e') => (prev?.durable?.cursor[s] as LogCursor | undefined) ?? legacy;
     let logStream: NodeJS.ReadableStream | undefined;
+    /** When the engine last sent log bytes (to tell a stream still replaying from one left open). */
+    let lastDataAt = Date.now();
     const emit = (s: 'o' | 'e', text: string, cursor: LogCursor | undefined) => {
       if (copy && s === 'e') {
         const m = splitMetricsLine(text);
@@ -270,6 +272,7 @@ export class ContainerRuns {
       let seen: LogCursor | undefined = from ? { ...from } : undefined;
       return new PassThrough()
         .on('data', (d: Buffer) => {
+          lastDataAt = Date.now();
           let from = 0;
           while (from < d.length) {
             if (stopped) return;
@@ -378,9 +381,13 @@ export class ContainerRuns {
           stream.on('error', () => res());
         });
         const result = (await container.wait()) as { StatusCode: number };
-        // The engine ends the log stream once it has sent everything; a loaded engine replaying a long log after a
-        // core restart can take a while, so wait for it (a bound only for an engine that never closes the stream).
-        await Promise.race([ended, new Promise((r) => setTimeout(r, 30_000))]);
+        // The engine should end the log stream once it has sent everything, but podman sometimes keeps it open. So the
+        // follower waits for the end, or until the stream has been quiet for 2 s (a loaded engine replaying a long log
+        // after a core restart is still sending, and is waited for), at most 60 s.
+        let streamEnded = false;
+        void ended.then(() => (streamEnded = true));
+        const giveUpAt = Date.now() + 60_000;
+        while (!streamEnded && Date.now() - lastDataAt < 2000 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 50));
         out.end();
         err.end();
         // Let the line splitters write a last line that had no newline before the run is closed.
