@@ -382,12 +382,12 @@ export class ContainerRuns {
         });
         const result = (await container.wait()) as { StatusCode: number };
         // The engine should end the log stream once it has sent everything, but podman sometimes keeps it open. So the
-        // follower waits for the end, or until the stream has been quiet for 2 s (a loaded engine replaying a long log
-        // after a core restart is still sending, and is waited for), at most 60 s.
+        // follower waits for the end, or until the stream has been quiet for 5 s (a loaded engine replaying a long log
+        // after a core restart pauses, and is waited for), at most 60 s.
         let streamEnded = false;
         void ended.then(() => (streamEnded = true));
         const giveUpAt = Date.now() + 60_000;
-        while (!streamEnded && Date.now() - lastDataAt < 2000 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 50));
+        while (!streamEnded && Date.now() - lastDataAt < 5000 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 50));
         out.end();
         err.end();
         // Let the line splitters write a last line that had no newline before the run is closed.
