@@ -60,6 +60,18 @@ describe('the tar reader and writer', () => {
     expect(readdirSync(dest)).toEqual([]);
   });
 
+  it('refuses an archive cut between two entries, which would otherwise pass for a whole one with fewer files', async () => {
+    const whole = tarBytes([
+      { path: 'a.txt', type: 'file', mode: 0o644, data: 'first' },
+      { path: 'b.txt', type: 'file', mode: 0o644, data: 'second' },
+    ]);
+    const cut = whole.subarray(0, 512 * 2); // a.txt's header and data block, nothing after
+    const dest = dirs.make();
+    await expect(extractTar(Readable.from([cut]), dest)).rejects.toMatchObject({ code: 'ARCHIVE_INVALID', message: expect.stringContaining('end-of-archive marker') });
+    const ok = dirs.make();
+    expect(await extractTar(Readable.from([whole]), ok)).toEqual({ files: 2 });
+  });
+
   it('extracts files bigger than what it may hold for opens still on their way, without stalling', async () => {
     // With a limit of one byte, every chunk of a file whose open has not returned makes the stream wait for it.
     const base = dirs.make();

@@ -158,6 +158,8 @@ export async function extractTar(source: Readable, dest: string, signal?: AbortS
     while (pending.size) await Promise.all([...pending.values()].map((f) => f.done));
   };
   let pax: Record<string, string> = {};
+  /** Whether the last header block read was a zero block (the end-of-archive marker). */
+  let sawEnd = false;
   let paxParts: Buffer[] | undefined;
   let longName: Buffer[] | undefined;
   let longKind: 'path' | 'linkpath' = 'path';
@@ -265,7 +267,11 @@ export async function extractTar(source: Readable, dest: string, signal?: AbortS
       }
       const h = header;
       header = Buffer.alloc(0);
-      if (h.every((x) => x === 0)) continue;
+      if (h.every((x) => x === 0)) {
+        sawEnd = true;
+        continue;
+      }
+      sawEnd = false;
       let sum = 0;
       for (let k = 0; k < 512; k++) sum += k >= 148 && k < 156 ? 32 : h[k]!;
       if (sum !== octal(h, 148, 8)) throw new AppError('ARCHIVE_INVALID', 'a tar header has a bad checksum (the archive is corrupt, or not a tar inside)');
@@ -294,6 +300,8 @@ export async function extractTar(source: Readable, dest: string, signal?: AbortS
       if (failed) throw failed;
     }
     if (remaining > 0 || cur) throw new AppError('ARCHIVE_INVALID', 'the archive ends in the middle of a file (truncated)');
+    // A stream cut between two entries would otherwise pass for a whole archive with fewer files.
+    if (!sawEnd) throw new AppError('ARCHIVE_INVALID', 'the archive ends without its end-of-archive marker (truncated)');
     await settle();
     if (failed) throw failed;
   } finally {
