@@ -59,6 +59,12 @@ export class KernelService implements IKernelService {
   private readonly remoteManagers = new Map<string, Promise<KernelManager>>();
   private readonly kernels = new Map<string, KernelRecord>();
   private restoring: Promise<void> | undefined;
+  /**
+   * Kernels being reattached right now. A full restore and a per-server one (the server came back) can overlap; two
+   * connections with one session id then keep replacing each other on the server, and a cell sent meanwhile gets no
+   * reply.
+   */
+  private readonly reattaching = new Set<string>();
   readonly onDidChangeServer: Event<JupyterServerStatus>;
   readonly onDidChangeRemoteServers: Event<RemoteServerInfo[]>;
 
@@ -437,11 +443,12 @@ export class KernelService implements IKernelService {
     if (!only && this.restoring) return this.restoring;
     const run = (async () => {
       for (const row of store.sessions()) {
-        if (this.kernels.has(row.kernel_id) || (only && row.server !== only)) continue;
+        if (this.kernels.has(row.kernel_id) || this.reattaching.has(row.kernel_id) || (only && row.server !== only)) continue;
         if (row.server !== LOCAL && !this.options.remotes?.list().some((r) => r.id === row.server)) {
           store.forgetSession(row.kernel_id);
           continue;
         }
+        this.reattaching.add(row.kernel_id);
         try {
           const manager = await this.managerFor(row.server);
           const model = await KernelAPI.getKernelModel(row.kernel_id, manager.serverSettings);
@@ -461,6 +468,8 @@ export class KernelService implements IKernelService {
         } catch (err) {
           // Unreachable now: keep the row, try again when the server is back.
           this.log.warn(`kernel ${row.kernel_id} on ${this.serverName(row.server)} not reachable yet: ${(err as Error).message}`);
+        } finally {
+          this.reattaching.delete(row.kernel_id);
         }
       }
     })();
@@ -472,7 +481,9 @@ export class KernelService implements IKernelService {
   private onRemotesChanged(list: RemoteServerInfo[]): void {
     for (const r of list) {
       if (r.state !== 'connected') continue;
-      for (const k of this.kernels.values()) if (k.server === r.id && k.conn.connectionStatus === 'disconnected' && !k.conn.isDisposed) void k.conn.reconnect().catch(() => undefined);
+      // "connecting" too: after a network error @jupyterlab/services waits 10–30 s before it even asks the server
+      // again; the probe has just seen the server answer, so try now (one connection object, so one socket).
+      for (const k of this.kernels.values()) if (k.server === r.id && k.conn.connectionStatus !== 'connected' && !k.conn.isDisposed) void k.conn.reconnect().catch(() => undefined);
       void this.restoreSessions(r.id);
     }
   }

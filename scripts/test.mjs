@@ -14,6 +14,12 @@ const node = process.execPath;
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
 const notes = [];
+const failedTests = [];
+
+function firstLine(text) {
+  const line = String(text ?? '').split('\n').find((l) => l.trim()) ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
 
 function run(name, args) {
   console.log(`\n=== ${name} ===`);
@@ -52,6 +58,10 @@ if (v) {
   totals.failed += v.numFailedTests;
   totals.skipped += v.numPendingTests + (v.numTodoTests ?? 0);
   if (v.numFailedTests) failures.push(`vitest: ${v.numFailedTests} failed`);
+  // Name each failed test at the end: CI shows only the tail of the output.
+  for (const file of v.testResults ?? [])
+    for (const t of file.assertionResults ?? [])
+      if (t.status === 'failed') failedTests.push(`${file.name.slice(root.length)} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
   // A suite that fails to load has no failed tests but still fails the run.
   if (!vitestOk && !v.numFailedTests) {
     totals.failed++;
@@ -78,10 +88,22 @@ if (process.argv.includes('--no-e2e') || !built) {
       failures.push('e2e: the run failed outside any test (see above)');
     }
     for (const s of e.suites ?? []) collectSkips(s);
+    for (const s of e.suites ?? []) collectFailures(s, []);
   } else {
     totals.failed++;
     failures.push(`e2e: no report${existsSync('/usr/bin/chromium') ? '' : ' (Chromium missing: run bash scripts/setup.sh)'}`);
   }
+}
+
+function collectFailures(suite, path) {
+  const here = suite.title ? [...path, suite.title] : path;
+  for (const spec of suite.specs ?? [])
+    for (const t of spec.tests ?? [])
+      if (t.status === 'unexpected') {
+        const err = t.results?.at(-1)?.error?.message;
+        failedTests.push(`e2e ${[...here, spec.title].join(' > ')}: ${firstLine(err)}`);
+      }
+  for (const s of suite.suites ?? []) collectFailures(s, here);
 }
 
 function collectSkips(suite) {
@@ -93,6 +115,7 @@ function collectSkips(suite) {
 
 console.log('');
 for (const n of notes) console.log(`note: ${n}`);
+for (const t of failedTests) console.log(`FAILED TEST: ${t}`);
 for (const f of failures) console.log(`FAILED: ${f}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed ? 1 : 0);
