@@ -167,6 +167,53 @@ export class ContainerRuns {
     return dockerFor(host, this.env);
   }
 
+  private readonly podman = new WeakMap<Docker, Promise<boolean>>();
+  /** Whether the engine is podman (its /version lists a "Podman Engine" component). */
+  private isPodman(docker: Docker): Promise<boolean> {
+    let p = this.podman.get(docker);
+    if (!p) {
+      p = docker.version().then(
+        (v: { Components?: { Name?: string }[] }) => (v.Components ?? []).some((c) => /podman/i.test(c.Name ?? '')),
+        () => false,
+      );
+      this.podman.set(docker, p);
+    }
+    return p;
+  }
+
+  /**
+   * podman's log stream with follow drops entries (k8s-file driver: podman issues #17286, #21914, #23615, seen here on
+   * 4.3 after every core restart), while a read without follow returns the log file as it is. So on podman the log is
+   * read without follow, again and again from the last entry taken (each stream skips what it had by its cursor),
+   * until a read that began after the container exited: every line exactly once. A read costs about the part of the
+   * log since the cursor's second; the pause between reads grows with the read's time, so polling stays light.
+   */
+  private async pollLogs(
+    container: Docker.Container,
+    lineOut: (s: 'o' | 'e') => NodeJS.WritableStream & { rewind(): { ts: string } | undefined },
+    stopped: () => boolean,
+  ): Promise<{ StatusCode: number }> {
+    const out = lineOut('o');
+    const err = lineOut('e');
+    for (;;) {
+      const info = (await container.inspect()) as { State: { Running?: boolean; ExitCode?: number; Status?: string } };
+      const exited = !info.State.Running && info.State.Status !== 'created';
+      const from = [out.rewind(), err.rewind()].filter((c) => !!c).map((c) => Math.floor(Date.parse(c!.ts) / 1000));
+      const started = Date.now();
+      const buf = (await container.logs({ follow: false, stdout: true, stderr: true, timestamps: true, ...(from.length ? { since: Math.min(...from) } : {}) })) as unknown as Buffer;
+      if (stopped()) return { StatusCode: info.State.ExitCode ?? -1 };
+      demuxBuffer(buf, out, err);
+      if (exited) {
+        out.end();
+        err.end();
+        await new Promise((r) => setImmediate(r));
+        return { StatusCode: info.State.ExitCode ?? -1 };
+      }
+      await new Promise((r) => setTimeout(r, Math.min(2000, Math.max(250, 2 * (Date.now() - started)))));
+      if (stopped()) return { StatusCode: -1 };
+    }
+  }
+
   /** Fails early and plainly when the engine is unreachable or the image is missing. */
   async check(t: DockerTarget): Promise<{ imageId: string }> {
     const docker = this.docker(t.host);
@@ -261,21 +308,22 @@ export class ContainerRuns {
      * timestamp of its own. So every segment that starts an entry may carry a timestamp: it is stripped there, and a
      * partial line waits for the rest. Timestamps also skip what a previous core already wrote.
      */
-    const lineOut = (s: 'o' | 'e') => {
+    const lineOut = (s: 'o' | 'e', from = resumeAt(s)) => {
       // Bytes until a line is whole: an entry can end inside a multibyte character (a program that writes part of
       // one), and the rest then arrives after the next entry's timestamp. Decoding per entry would break it in two.
       let rest: Buffer[] = [];
+      /** Set when the stream is given up half-way: what it still holds comes again from a fresh read. */
+      let cut = false;
       // This stream's resume point (entries up to it were written before), and where it stands now.
-      const from = resumeAt(s);
-      const since = from ? tsKey(from.ts) : undefined;
+      let since = from ? tsKey(from.ts) : undefined;
       let skipAtSince = from?.n ?? 0;
       let seen: LogCursor | undefined = from ? { ...from } : undefined;
-      return new PassThrough()
+      const pt = new PassThrough()
         .on('data', (d: Buffer) => {
           lastDataAt = Date.now();
           let from = 0;
           while (from < d.length) {
-            if (stopped) return;
+            if (stopped || cut) return;
             const nl = d.indexOf(10, from);
             let seg = d.subarray(from, nl < 0 ? d.length : nl);
             from = nl < 0 ? d.length : nl + 1;
@@ -301,9 +349,21 @@ export class ContainerRuns {
           }
         })
         .on('end', () => {
-          if (rest.length && !stopped) emit(s, Buffer.concat(rest).toString('utf8'), seen);
+          if (rest.length && !stopped && !cut) emit(s, Buffer.concat(rest).toString('utf8'), seen);
           rest = [];
         });
+      return Object.assign(pt, {
+        cut: () => {
+          cut = true;
+          rest = [];
+        },
+        /** Where a read from the engine must start for this stream, and makes the next entries skip up to there. */
+        rewind: (): LogCursor | undefined => {
+          since = seen ? tsKey(seen.ts) : undefined;
+          skipAtSince = seen?.n ?? 0;
+          return seen;
+        },
+      });
     };
     const saver = setInterval(() => writer.saveState(), 500);
     // podman leaves precpu_stats empty and updates its stats stream every ~5 s: poll one-shot stats and
@@ -364,34 +424,57 @@ export class ContainerRuns {
       },
     };
     this.follows.set(runId, detach);
-    void (async () => {
-      try {
-        // The engine's `since` is in whole seconds: from the earlier of the streams' cursors, then skip by cursor. (A
-        // stream with no cursor wrote no whole line yet; a replay from the very start would take long on a big log.)
-        const starts = (['o', 'e'] as const).map((x) => resumeAt(x)?.ts).filter((t): t is string => !!t).map((t) => Math.floor(Date.parse(t) / 1000));
-        const stream = (await container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(starts.length ? { since: Math.min(...starts) } : {}) })) as unknown as NodeJS.ReadableStream;
-        logStream = stream;
-        if (stopped) (stream as { destroy?: () => void }).destroy?.();
-        const out = lineOut('o');
-        const err = lineOut('e');
-        docker.modem.demuxStream(stream, out, err);
-        const ended = new Promise<void>((res) => {
-          stream.on('end', res);
-          stream.on('close', res);
-          stream.on('error', () => res());
-        });
-        const result = (await container.wait()) as { StatusCode: number };
-        // The engine should end the log stream once it has sent everything, but podman sometimes keeps it open. So the
-        // follower waits for the end, or until the stream has been quiet for 5 s (a loaded engine replaying a long log
-        // after a core restart pauses, and is waited for), at most 60 s.
-        let streamEnded = false;
-        void ended.then(() => (streamEnded = true));
-        const giveUpAt = Date.now() + 60_000;
-        while (!streamEnded && Date.now() - lastDataAt < 5000 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 50));
+    /** Docker Engine: one log stream with follow, then a read without follow from the last line written. */
+    const followLogs = async (): Promise<{ StatusCode: number }> => {
+      // The engine's `since` is in whole seconds: from the earlier of the streams' cursors, then skip by cursor. (A
+      // stream with no cursor wrote no whole line yet; a replay from the very start would take long on a big log.)
+      const starts = (['o', 'e'] as const).map((x) => resumeAt(x)?.ts).filter((t): t is string => !!t).map((t) => Math.floor(Date.parse(t) / 1000));
+      const stream = (await container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(starts.length ? { since: Math.min(...starts) } : {}) })) as unknown as NodeJS.ReadableStream;
+      logStream = stream;
+      if (stopped) (stream as { destroy?: () => void }).destroy?.();
+      const out = lineOut('o');
+      const err = lineOut('e');
+      docker.modem.demuxStream(stream, out, err);
+      const ended = new Promise<void>((res) => {
+        stream.on('end', res);
+        stream.on('close', res);
+        stream.on('error', () => res());
+      });
+      const result = (await container.wait()) as { StatusCode: number };
+      // The engine ends the log stream once it has sent everything; wait for that, or until the stream has been quiet
+      // for 5 s (a loaded engine pauses), at most 60 s, then read on without follow from the last line written.
+      let streamEnded = false;
+      void ended.then(() => (streamEnded = true));
+      const giveUpAt = Date.now() + 60_000;
+      while (!streamEnded && Date.now() - lastDataAt < 5000 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 50));
+      if (streamEnded) {
         out.end();
         err.end();
-        // Let the line splitters write a last line that had no newline before the run is closed.
-        await new Promise((r) => setImmediate(r));
+      } else {
+        (stream as { destroy?: () => void }).destroy?.();
+        out.cut();
+        err.cut();
+      }
+      // Let the line splitters write a last line that had no newline before the run is closed.
+      await new Promise((r) => setImmediate(r));
+      if (stopped) return result;
+      // The container has exited, so a read without follow returns everything and ends: whatever the stream missed
+      // comes now, and what was written already is skipped by its cursor. Exactly once either way.
+      writer.flush();
+      const cursor = (state.durable?.cursor ?? {}) as { o?: LogCursor; e?: LogCursor };
+      const from = (['o', 'e'] as const).map((x) => cursor[x]?.ts).filter((t): t is string => !!t).map((t) => Math.floor(Date.parse(t) / 1000));
+      const rest = (await container.logs({ follow: false, stdout: true, stderr: true, timestamps: true, ...(from.length ? { since: Math.min(...from) } : {}) })) as unknown as Buffer;
+      const out2 = lineOut('o', cursor.o);
+      const err2 = lineOut('e', cursor.e);
+      demuxBuffer(rest, out2, err2);
+      out2.end();
+      err2.end();
+      await new Promise((r) => setImmediate(r));
+      return result;
+    };
+    void (async () => {
+      try {
+        const result = (await this.isPodman(docker)) ? await this.pollLogs(container, (x) => lineOut(x), () => stopped) : await followLogs();
         if (stopped) return;
         const cancelled = existsSync(join(runDir, 'cancel'));
         await finish({ code: result.StatusCode, signal: null, reason: cancelled ? 'cancelled' : timedOut ? 'timeout' : 'exit' });
@@ -424,5 +507,22 @@ export class ContainerRuns {
   dispose(): void {
     for (const f of this.follows.values()) f.stop();
     this.follows.clear();
+  }
+}
+
+/**
+ * Splits a log read without follow (one buffer in the engine's multiplexed format: per frame a 1-byte stream type,
+ * 3 zero bytes, a 4-byte big-endian length, then the payload) into stdout and stderr, as dockerode's demuxStream does
+ * for a stream.
+ */
+export function demuxBuffer(buf: Buffer, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
+  if (!Buffer.isBuffer(buf)) buf = Buffer.from(String(buf ?? ''));
+  let at = 0;
+  while (at + 8 <= buf.length) {
+    const type = buf[at]!;
+    const len = buf.readUInt32BE(at + 4);
+    const payload = buf.subarray(at + 8, at + 8 + len);
+    at += 8 + len;
+    (type === 2 ? err : out).write(payload);
   }
 }
