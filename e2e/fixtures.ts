@@ -110,9 +110,17 @@ export async function openWorkbench(page: Page, core: ServedCore): Promise<void>
   await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/);
 }
 
+/** Shows a view from the activity bar, with its side bar (clicking the active view's icon would hide the side bar, as in VS Code). */
+export async function showView(page: Page, name: string): Promise<void> {
+  const button = page.getByRole('navigation', { name: 'Activity bar' }).getByRole('button', { name, exact: true });
+  if ((await button.getAttribute('aria-pressed')) === 'true' && (await page.getByRole('complementary', { name: `${name} side bar` }).count())) return;
+  await button.click();
+  await expect(page.getByRole('complementary', { name: `${name} side bar` })).toBeVisible();
+}
+
 /** Starts a terminal from the side bar (optionally in a folder) and focuses it. */
 export async function newTerminal(page: Page, id: string, cwd?: string): Promise<void> {
-  await page.getByRole('button', { name: 'Terminal', exact: true }).click();
+  await showView(page, 'Terminal');
   if (cwd !== undefined) await page.getByLabel('Working directory').fill(cwd);
   await page.getByRole('button', { name: 'New terminal' }).click();
   const region = page.locator(`[data-terminal-id="${id}"]`);

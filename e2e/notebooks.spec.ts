@@ -3,13 +3,13 @@ import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { startRemoteJupyter } from '../scripts/test/remoteJupyter';
-import { expect, openWorkbench, test } from './fixtures';
+import { expect, openWorkbench, showView, test } from './fixtures';
 
 /** Creates a notebook from the side bar and puts its first cell in edit mode. */
 async function newNotebook(page: Page, name: string): Promise<void> {
-  await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
+  await showView(page, 'Notebooks');
   await page.getByLabel('Notebook path (in the workspace)').fill(name);
-  await page.getByRole('button', { name: 'New notebook' }).click();
+  await page.getByRole('complementary', { name: 'Notebooks side bar' }).getByRole('button', { name: 'New notebook' }).click();
   await expect(page.getByRole('toolbar', { name: 'Notebook' })).toContainText(`${name}.ipynb`);
   await page.locator('.cell-source').first().click();
   await expect(page.getByRole('textbox', { name: 'Editor for cell 1' })).toBeFocused();
@@ -17,7 +17,7 @@ async function newNotebook(page: Page, name: string): Promise<void> {
 
 /** Opens a notebook that is already in the workspace, by its path. */
 async function openNotebook(page: Page, path: string): Promise<void> {
-  await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
+  await showView(page, 'Notebooks');
   await page.getByLabel('Notebook path (in the workspace)').fill(path);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
 }
@@ -285,7 +285,7 @@ test('a remote Jupyter server added by URL and token offers its kernels in the p
   const info = await startRemoteJupyter('/user/bob/', { E2E_REMOTE: 'yes-remote' });
   try {
     await openWorkbench(page, core);
-    await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
+    await showView(page, 'Notebooks');
     const servers = page.getByRole('region', { name: 'Jupyter servers' });
     await servers.getByText('Add a server').click();
     await servers.getByLabel('Server URL').fill(`${info.url}lab/tree/x.ipynb`);

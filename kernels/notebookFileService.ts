@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, readdirSync, rmSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { AppError } from '../main/common/errors';
 import type { INotebookFileService, NotebookJson, OpenedNotebook, SaveOptions } from '../main/common/notebooks';
 import { elideOutputs, keptOriginal, serializeWithOriginals, type KeptOutput } from './elideOutputs';
 import { emptyNotebook, parseNotebook, serializeNotebook } from './nbformat';
-import { resolveInside, toWorkspacePath } from './workspacePath';
+import { resolveInside, toWorkspacePath } from '../main/base/node/workspacePath';
+import { removeLeftovers, writeAtomic } from '../main/base/node/atomicWrite';
 
 /** Largest notebook file Lathe opens (big outputs are common; a runaway one should not take the core down). */
 export const MAX_NOTEBOOK_BYTES = 1024 * 1024 * 1024;
@@ -22,7 +22,7 @@ export class NotebookFileService implements INotebookFileService {
 
   async open(path: string): Promise<OpenedNotebook> {
     const abs = this.notebookPath(path);
-    this.removeLeftovers(abs);
+    removeLeftovers(abs);
     let st;
     try {
       st = statSync(abs);
@@ -40,7 +40,7 @@ export class NotebookFileService implements INotebookFileService {
   async create(path: string): Promise<OpenedNotebook> {
     const abs = this.notebookPath(path);
     if (existsSync(abs)) throw new AppError('ALREADY_EXISTS', `${path} already exists; choose another name.`);
-    const st = this.writeAtomic(abs, serializeNotebook(emptyNotebook()), true);
+    const st = writeAtomic(this.config.root, abs, serializeNotebook(emptyNotebook()), true);
     return { path: toWorkspacePath(this.config.root, abs), content: emptyNotebook(), ...st };
   }
 
@@ -60,7 +60,7 @@ export class NotebookFileService implements INotebookFileService {
         throw new AppError('FILE_CHANGED_ON_DISK', `${path} changed on disk after it was opened. Reload it to see the other change, or save again to overwrite it.`, { mtimeMs: now });
       }
     }
-    return this.writeAtomic(abs, text, false);
+    return writeAtomic(this.config.root, abs, text, false);
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -97,7 +97,7 @@ export class NotebookFileService implements INotebookFileService {
       throw new AppError('SAVE_FAILED', `Cannot make ${toWorkspacePath(this.config.root, dirname(cp))} for the checkpoint: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
     }
     // Written like a save (temp file, rename), so a link planted at the checkpoint's name is replaced, never followed.
-    const { mtimeMs } = this.writeAtomic(cp, readFileSync(abs, 'utf8'), false);
+    const { mtimeMs } = writeAtomic(this.config.root, cp, readFileSync(abs, 'utf8'), false);
     return { mtimeMs };
   }
 
@@ -107,7 +107,7 @@ export class NotebookFileService implements INotebookFileService {
     if (!existsSync(cp)) throw new AppError('NOT_FOUND', `${path} has no checkpoint yet.`);
     const text = readFileSync(cp, 'utf8');
     parseNotebook(text, `the checkpoint of ${path}`);
-    this.writeAtomic(abs, text, false);
+    writeAtomic(this.config.root, abs, text, false);
     return this.open(path);
   }
 
@@ -121,70 +121,4 @@ export class NotebookFileService implements INotebookFileService {
     if (extname(path) !== '.ipynb') throw new AppError('INVALID_ARGUMENT', `${path} is not a notebook: its name must end in .ipynb.`);
     return resolveInside(this.config.root, path);
   }
-
-  /**
-   * Removes temp files a save of this notebook left when the process died between writing and renaming (a kill -9,
-   * a power cut): they are never a newer version (the rename is what publishes one), only dead weight.
-   */
-  private removeLeftovers(abs: string): void {
-    const dir = dirname(abs);
-    const prefix = `${tempPrefix(abs)}.lathe-`;
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const n of names) if (n.startsWith(prefix) && /^[0-9a-f]{8}\.tmp$/.test(n.slice(prefix.length))) rmSync(join(dir, n), { force: true });
-  }
-
-  /** Writes to a temp file in the same folder, fsyncs, then renames over the target: readers see old or new, never half. */
-  private writeAtomic(abs: string, text: string, exclusive: boolean): { mtimeMs: number; size: number } {
-    const dir = dirname(abs);
-    if (existsSync(dir) && statSync(dir).isDirectory()) this.removeLeftovers(abs);
-    if (!existsSync(dir)) throw new AppError('NOT_FOUND', `The folder ${toWorkspacePath(this.config.root, dir)} does not exist.`);
-    if (!statSync(dir).isDirectory()) throw new AppError('INVALID_ARGUMENT', `${toWorkspacePath(this.config.root, dir)} is a file, not a folder; a notebook cannot be saved inside it.`);
-    // The name is cut so that a target name near the file system's limit still leaves room for the temp name.
-    const tmp = join(dir, `${tempPrefix(abs)}.lathe-${randomBytes(4).toString('hex')}.tmp`);
-    let mode = 0o644;
-    try {
-      mode = statSync(abs).mode & 0o777;
-    } catch {
-      // New file.
-    }
-    let fd: number;
-    try {
-      fd = openSync(tmp, 'wx', mode);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENAMETOOLONG') throw new AppError('INVALID_ARGUMENT', `${basename(abs).slice(0, 80)}… is too long a name for the file system (${Buffer.byteLength(basename(abs))} bytes; most allow 255). Choose a shorter name.`);
-      throw new AppError('SAVE_FAILED', `Could not write ${basename(abs)} in ${toWorkspacePath(this.config.root, dir) || 'the workspace'}: ${code ?? (err as Error).message}${code === 'EACCES' || code === 'EPERM' ? ' (no permission to write there)' : code === 'EROFS' ? ' (the file system is read-only)' : code === 'ENOSPC' ? ' (the disk is full)' : ''}. The file on disk was not changed.`);
-    }
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } catch (err) {
-      closeSync(fd);
-      unlinkSync(tmp);
-      throw new AppError('SAVE_FAILED', `Could not write ${basename(abs)}: ${(err as Error).message}. The file on disk was not changed.`);
-    }
-    closeSync(fd);
-    if (exclusive && existsSync(abs)) {
-      unlinkSync(tmp);
-      throw new AppError('ALREADY_EXISTS', `${basename(abs)} already exists.`);
-    }
-    try {
-      renameSync(tmp, abs);
-    } catch (err) {
-      unlinkSync(tmp);
-      throw new AppError('SAVE_FAILED', `Could not put ${basename(abs)} in place: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. The file on disk was not changed.`);
-    }
-    const st = statSync(abs);
-    return { mtimeMs: st.mtimeMs, size: st.size };
-  }
-}
-
-/** The start of a save's temp file name: a dot and the notebook's name (cut, so long names leave room). */
-function tempPrefix(abs: string): string {
-  return `.${basename(abs).slice(0, 64)}`;
 }

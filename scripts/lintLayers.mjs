@@ -42,7 +42,7 @@ export const PACKAGES = {
   kernels: { builtins: true, packages: ['@jupyterlab/services', 'ws'] },
   node: { builtins: true, packages: ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'conf', 'dockerode', 'node-pty', 'simple-git', 'yaml'] },
   server: { builtins: true, packages: ['ws', 'yaml'], tests: ['better-sqlite3', 'dockerode'] },
-  renderer: { builtins: false, packages: ['react', 'react-dom', '@xterm/', 'monaco-editor', 'recharts', 'dompurify', 'katex', 'marked'], tests: ['jsdom'] },
+  renderer: { builtins: false, packages: ['react', 'react-dom', '@xterm/', 'monaco-editor', 'recharts', 'dompurify', 'katex', 'marked', 'lucide-react'], tests: ['jsdom'] },
   electron: { builtins: true, packages: ['electron', 'electron-store'], tests: ['yaml'] },
   e2e: { builtins: true, packages: ['@playwright/test', 'playwright-core'] },
 };

@@ -87,6 +87,8 @@ export const ErrorCode = {
   JupyterStartFailed: 'JUPYTER_START_FAILED',
   NotebookNbformat3: 'NOTEBOOK_NBFORMAT_3',
   EnvPackagesNotFound: 'ENV_PACKAGES_NOT_FOUND',
+  FileTooLarge: 'FILE_TOO_LARGE',
+  FileNotText: 'FILE_NOT_TEXT',
 } as const;
 /** One of the codes above. */
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -177,6 +179,8 @@ const TITLES: Record<ErrorCodeValue, string> = {
   JUPYTER_START_FAILED: 'The Jupyter server did not start.',
   NOTEBOOK_NBFORMAT_3: 'The notebook is in the old nbformat 3.',
   ENV_PACKAGES_NOT_FOUND: 'Some packages were not found in the channels.',
+  FILE_TOO_LARGE: 'The file is too large to open here.',
+  FILE_NOT_TEXT: 'The file is not text.',
 };
 
 /** Whether a string (a code from the wire, say from a newer core) is one this build knows. */

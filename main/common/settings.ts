@@ -16,6 +16,11 @@ export const SettingsSchema = z.object({
     .object({
       /** Width of the side panel in pixels. */
       sidebarWidth: z.number().int().min(120).max(1200).default(260),
+      /** Whether the side bar is shown (Ctrl+B, or clicking the active view's icon, toggles it). */
+      sidebarVisible: z.boolean().default(true),
+      /** The open editor tabs (workspace paths, in order) and the active one, restored after a reload or restart. */
+      tabs: z.array(z.string().min(1).max(4096)).max(100).default([]),
+      activeTab: z.string().max(4096).optional(),
     })
     .prefault({}),
   envs: z
@@ -45,7 +50,11 @@ export const SettingsPatchSchema = z
   .object({
     theme: SettingsSchema.shape.theme.unwrap().optional(),
     terminal: z.object({ fontSize: z.number().int().min(6).max(48), scrollback: z.number().int().min(100).max(1_000_000) }).partial().strict().optional(),
-    layout: z.object({ sidebarWidth: z.number().int().min(120).max(1200) }).partial().strict().optional(),
+    layout: z
+      .object({ sidebarWidth: z.number().int().min(120).max(1200), sidebarVisible: z.boolean(), tabs: z.array(z.string().min(1).max(4096)).max(100), activeTab: z.string().max(4096) })
+      .partial()
+      .strict()
+      .optional(),
     envs: z
       .object({
         defaultExe: z.string().min(1).max(4096),

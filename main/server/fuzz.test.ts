@@ -19,7 +19,7 @@ import { EnvChannel } from '../common/envs';
 import { JobChannel, JobSpecSchema } from '../common/jobs';
 import { SecretChannel } from '../common/secrets';
 import { emptyNotebook, parseNotebook, serializeNotebook } from '../../kernels/nbformat';
-import { resolveInside } from '../../kernels/workspacePath';
+import { resolveInside } from '../base/node/workspacePath';
 import { NotebookFileService } from '../../kernels/notebookFileService';
 import { unpackEnv } from '../node/envs/envUnpack';
 import { parseEnvironmentFile } from '../node/envs/envExport';

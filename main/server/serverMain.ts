@@ -12,6 +12,8 @@ import { SecretChannel } from '../common/secrets';
 import { SecretService } from '../node/secrets/secretService';
 import { SecretStore, loadStoreKey } from '../node/secrets/secretStore';
 import { NotebookFileChannel } from '../common/notebooks';
+import { FileChannel } from '../common/files';
+import { FileService } from '../node/files/fileService';
 import { NotebookFileService } from '../../kernels/notebookFileService';
 import { TerminalChannel } from '../common/terminal';
 import { findJupyterServer } from '../../kernels/findJupyter';
@@ -175,6 +177,9 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     rpc.serveChannel(TerminalChannel, terminals);
     rpc.serveChannel(KernelChannel, kernels);
     rpc.serveChannel(NotebookFileChannel, new NotebookFileService({ root: workspace }));
+    const files = new FileService({ root: workspace, trashDir: resolve(dataDir, 'trash') }, log.child('files'));
+    disposables.push(files);
+    rpc.serveChannel(FileChannel, files);
     rpc.serveChannel(EnvChannel, envs);
     rpc.serveChannel(JobChannel, jobs);
     rpc.serveChannel(SecretChannel, secrets);

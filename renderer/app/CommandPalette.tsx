@@ -40,7 +40,8 @@ export function CommandPalette({ commands, onClose }: { commands: Command[]; onC
         <ul id="palette-list" role="listbox" aria-label="Commands">
           {shown.map((c, i) => (
             <li key={c.id} id={`cmd-${c.id}`} role="option" aria-selected={i === index} onMouseEnter={() => setIndex(i)} onClick={() => run(c)}>
-              {c.title}
+              <span>{c.title}</span>
+              {c.keys && <kbd aria-label={`key binding ${c.keys}`}>{c.keys}</kbd>}
             </li>
           ))}
           {!shown.length && <li className="muted">No matching commands</li>}

@@ -2,6 +2,8 @@
 export interface Command {
   id: string;
   title: string;
+  /** The key binding, as shown in the palette (e.g. "Ctrl+B"). */
+  keys?: string;
   run(): void | Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import { KernelChannel, type IKernelService } from '../../main/common/kernels';
 import { NotebookFileChannel, type INotebookFileService } from '../../main/common/notebooks';
 import { EnvChannel, type IEnvService } from '../../main/common/envs';
 import { JobChannel, type IJobService } from '../../main/common/jobs';
+import { FileChannel, type IFileService } from '../../main/common/files';
 import type { CoreConnection } from './connection';
 
 /** Typed clients for every core service the renderer uses. */
@@ -19,6 +20,7 @@ export interface Services {
   terminal: ITerminalService;
   kernels: IKernelService;
   notebookFiles: INotebookFileService;
+  files: IFileService;
   envs: IEnvService;
   jobs: IJobService;
   secrets: ISecretService;
@@ -33,6 +35,7 @@ export function createServices(connection: CoreConnection): Services {
     terminal: createProxy(connection.client, TerminalChannel),
     kernels: createProxy(connection.client, KernelChannel),
     notebookFiles: createProxy(connection.client, NotebookFileChannel),
+    files: createProxy(connection.client, FileChannel),
     envs: createProxy(connection.client, EnvChannel),
     secrets: createProxy(connection.client, SecretChannel),
     jobs: createProxy(connection.client, JobChannel),

@@ -26,12 +26,12 @@ describe('SettingsService', () => {
     dir = tempDir();
     const svc = new SettingsService({ dataDir: dir.path }, quiet());
     const proxy = served(svc);
-    expect(await proxy.get()).toEqual({ theme: 'dark', terminal: { fontSize: 13, scrollback: 10000 }, layout: { sidebarWidth: 260 }, envs: { channels: [], overrideChannels: false, offline: false } });
+    expect(await proxy.get()).toEqual({ theme: 'dark', terminal: { fontSize: 13, scrollback: 10000 }, layout: { sidebarWidth: 260, sidebarVisible: true, tabs: [] }, envs: { channels: [], overrideChannels: false, offline: false } });
     const seen: Settings[] = [];
     proxy.onDidChange((s) => seen.push(s));
     await new Promise((r) => setTimeout(r, 5));
     const next = await proxy.update({ theme: 'light', terminal: { fontSize: 15 } });
-    expect(next).toEqual({ theme: 'light', terminal: { fontSize: 15, scrollback: 10000 }, layout: { sidebarWidth: 260 }, envs: { channels: [], overrideChannels: false, offline: false } });
+    expect(next).toEqual({ theme: 'light', terminal: { fontSize: 15, scrollback: 10000 }, layout: { sidebarWidth: 260, sidebarVisible: true, tabs: [] }, envs: { channels: [], overrideChannels: false, offline: false } });
     await new Promise((r) => setTimeout(r, 5));
     expect(seen).toEqual([next]);
     const file = join(dir.path, 'settings.json');

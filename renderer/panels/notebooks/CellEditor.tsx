@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { loadMonaco } from './monaco';
+import { loadMonaco } from '../../shared/monaco';
 
 /** Keys the notebook handles while a cell is being edited. */
 export interface CellEditorKeys {
@@ -46,10 +46,14 @@ export function CellEditor(props: { value: string; language: string; theme: 'dar
         fit();
         editor.onDidChangeModelContent(() => latest.current.onChange(editor.getValue()));
         const { KeyMod, KeyCode } = monaco;
-        editor.addCommand(KeyMod.Shift | KeyCode.Enter, () => latest.current.keys.onRun('advance'));
-        editor.addCommand(KeyMod.CtrlCmd | KeyCode.Enter, () => latest.current.keys.onRun('stay'));
-        editor.addCommand(KeyMod.Alt | KeyCode.Enter, () => latest.current.keys.onRun('insert'));
-        editor.addCommand(KeyCode.Escape, () => latest.current.keys.onEscape(), '!suggestWidgetVisible && !findWidgetVisible');
+        // Actions, not addCommand: a command's key binding is global to every Monaco editor on the page and runs the
+        // handler of the editor created last, which breaks as soon as two notebooks (or a file) are open in tabs.
+        const bind = (id: string, label: string, keybinding: number, run: () => void, when?: string) =>
+          editor.addAction({ id: `lathe.cell.${id}`, label, keybindings: [keybinding], run, ...(when ? { precondition: when } : {}) });
+        bind('runAdvance', 'Run cell and select below', KeyMod.Shift | KeyCode.Enter, () => latest.current.keys.onRun('advance'));
+        bind('run', 'Run cell', KeyMod.CtrlCmd | KeyCode.Enter, () => latest.current.keys.onRun('stay'));
+        bind('runInsert', 'Run cell and insert below', KeyMod.Alt | KeyCode.Enter, () => latest.current.keys.onRun('insert'));
+        bind('commandMode', 'Leave the cell editor', KeyCode.Escape, () => latest.current.keys.onEscape(), '!suggestWidgetVisible && !findWidgetVisible');
         editor.focus();
         const end = editor.getModel()!.getFullModelRange().getEndPosition();
         editor.setPosition(end);

@@ -6,7 +6,7 @@ import { formatBytes } from '../../../main/common/format';
 
 /** A cell not being edited shows this much of its source: laying out a 10 MB line would freeze the page for seconds. */
 const STATIC_SOURCE_CHARS = 20_000;
-import { renderMarkdown } from './outputs/sanitize';
+import { renderMarkdown } from '../../shared/markdown';
 
 /** Props of one cell. */
 export interface CellViewProps {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { loadMonaco } from './monaco';
+import { loadMonaco } from '../../shared/monaco';
 import { isAppError } from '../../../main/common/errors';
 import type { KernelSpecInfo } from '../../../main/common/kernels';
 import type { Services } from '../../platform/services';
@@ -56,9 +56,38 @@ export function NotebookSideBar({ services, onOpen }: { services: Services; onOp
   );
 }
 
+/** What a notebook tells the tab it is in (the workbench's editor area). */
+export interface NotebookHost {
+  onDirtyChange(dirty: boolean): void;
+  registerSave(save: () => Promise<boolean>): void;
+}
+
 /** One open notebook: toolbar, messages and the cell editor. */
-export function NotebookPanel({ services, path, theme }: { services: Services; path: string; theme: 'dark' | 'light' }) {
+export function NotebookPanel({ services, path, theme, host, visible = true }: { services: Services; path: string; theme: 'dark' | 'light'; host?: NotebookHost; visible?: boolean }) {
   const session = useNotebookSession(services, path);
+  const latestSave = useRef(session.save);
+  latestSave.current = session.save;
+  const latestHost = useRef(host);
+  latestHost.current = host;
+  useEffect(() => {
+    latestHost.current?.registerSave(() => latestSave.current());
+  }, []);
+  useEffect(() => {
+    latestHost.current?.onDirtyChange(session.dirty);
+  }, [session.dirty]);
+  // Coming back to the notebook's tab puts the focus back where it was: the cell being edited, else the cell list.
+  const root = useRef<HTMLDivElement>(null);
+  const wasVisible = useRef(visible);
+  useEffect(() => {
+    if (visible && !wasVisible.current) {
+      requestAnimationFrame(() => {
+        const el = root.current;
+        const target = el?.querySelector<HTMLElement>('.cell-editor [role="textbox"]') ?? el?.querySelector<HTMLElement>('.cell-editor textarea') ?? el?.querySelector<HTMLElement>('.notebook-cells');
+        target?.focus();
+      });
+    }
+    wasVisible.current = visible;
+  }, [visible]);
   // Fetch the editor while the notebook loads, so the first keystrokes of the first edit are not lost.
   useEffect(() => void loadMonaco().catch(() => undefined), []);
   const [answer, setAnswer] = useState('');
@@ -79,7 +108,7 @@ export function NotebookPanel({ services, path, theme }: { services: Services; p
     if (back instanceof HTMLElement && back.isConnected) requestAnimationFrame(() => back.focus());
   };
   return (
-    <div className="notebook">
+    <div className="notebook" ref={root}>
       <div className="notebook-toolbar" role="toolbar" aria-label="Notebook">
         <span className="notebook-title" aria-label="Notebook file">
           {path}

@@ -85,17 +85,21 @@ export function useNotebookSession(services: Services, path: string) {
   }, [services, load]);
 
   const save = useCallback(
-    async (force = false) => {
-      if (!docRef.current) return;
+    async (force = false): Promise<boolean> => {
+      if (!docRef.current) return false;
+      const saving = docRef.current;
       try {
-        const r = await services.notebookFiles.save(path, toJson(docRef.current), { expectedMtimeMs: mtime.current, force });
+        const r = await services.notebookFiles.save(path, toJson(saving), { expectedMtimeMs: mtime.current, force });
         mtime.current = r.mtimeMs;
-        setDirty(false);
+        // An edit made while the save was on its way stays unsaved.
+        setDirty(docRef.current !== saving);
         setConflict(false);
         setError(undefined);
+        return true;
       } catch (err) {
         if (isAppError(err, 'FILE_CHANGED_ON_DISK')) setConflict(true);
         setError(isAppError(err) ? err.message : String(err));
+        return false;
       }
     },
     [services, path],

@@ -4,7 +4,7 @@ import type { NotebookOutput } from '../../../../main/common/kernels';
 import { ELIDED_KEY, type ElidedOutput } from '../../../../main/common/notebooks';
 import { parseAnsi } from '../../../shared/ansi';
 import { pickMime, truncate } from './mime';
-import { renderMarkdown, sanitizeHtml } from './sanitize';
+import { renderMarkdown, sanitizeHtml } from '../../../shared/markdown';
 
 const asText = (v: unknown) => (Array.isArray(v) ? v.join('') : typeof v === 'string' ? v : JSON.stringify(v));
 

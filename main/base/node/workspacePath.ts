@@ -1,6 +1,6 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { AppError } from '../main/common/errors';
+import { AppError } from '../../common/errors';
 
 /**
  * Resolves a workspace-relative path to an absolute one inside `root`, refusing anything that would land
