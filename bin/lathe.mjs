@@ -5,6 +5,17 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// A token the core would refuse is refused before the first-run build, not after it.
+{
+  const args = process.argv.slice(2);
+  const i = args.findIndex((a) => a === '--token' || a.startsWith('--token='));
+  const flag = i < 0 ? undefined : args[i];
+  const given = flag === undefined ? undefined : flag.startsWith('--token=') ? flag.slice(8) : args[i + 1];
+  if (args[0] === 'serve' && given !== undefined && given.length < 16) {
+    process.stderr.write('lathe: the token must be at least 16 characters. Omit --token to get a random one.\n');
+    process.exit(2);
+  }
+}
 const entry = new URL('../dist/core/lathe.mjs', import.meta.url);
 if (!existsSync(fileURLToPath(entry)) || !existsSync(fileURLToPath(new URL('../dist/renderer/index.html', import.meta.url)))) {
   process.stderr.write('lathe: building (first run)…\n');

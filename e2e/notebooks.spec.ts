@@ -49,6 +49,9 @@ test('notebook: run code and a plot, save, reload, reopen; interrupt a long cell
   await expect(page.getByRole('toolbar', { name: 'Notebook' })).toContainText('first.ipynb');
   await expect(cell(page, 1).getByRole('group', { name: 'Cell output' })).toContainText('hi');
   await expect(cell(page, 2).getByRole('img', { name: 'output image' })).toBeVisible();
+  // The live kernel's replayed outputs are what was saved: the notebook is not marked unsaved for them.
+  await expect(page.getByLabel('Kernel status')).toHaveText('Kernel: idle');
+  await expect(page.getByLabel('unsaved changes')).toHaveCount(0);
 
   // Interrupt a long cell.
   await page.locator('[data-cell-index="2"] .cell-source').click();

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { createMemoryPortPair } from '../main/common/memoryTransport';
 import { KernelChannel, type IKernelService, type KernelEvent } from '../main/common/kernels';
 import { RpcClient, createProxy } from '../main/common/rpcClient';
@@ -134,8 +136,16 @@ describe('kernels on a real Jupyter server', () => {
 
 describe('reattaching to a kernel', () => {
   it('records the notebook path and replays recent outputs to a new subscriber', async () => {
+    mkdirSync(join(dir.path, 'work'), { recursive: true });
     const k = await kernels.start({ path: 'work/analysis.ipynb' });
     expect((await kernels.list()).find((x) => x.id === k.id)).toMatchObject({ path: 'work/analysis.ipynb' });
+    // As in JupyterLab, the kernel starts in the notebook's folder.
+    const cwd: KernelEvent[] = [];
+    const subCwd = kernels.onDidKernelEvent({ kernelId: k.id })((e) => cwd.push(e));
+    await kernels.execute(k.id, { execId: 'cwd:1', code: 'import os; print(os.getcwd())' });
+    await waitFor(() => cwd.some((e) => e.type === 'output' && e.execId === 'cwd:1'), 'the cwd');
+    expect(cwd.find((e) => e.type === 'output' && e.execId === 'cwd:1')).toMatchObject({ output: { text: `${realpathSync(join(dir.path, 'work'))}\n` } });
+    subCwd.dispose();
     await kernels.execute(k.id, { execId: 'cellA:1', code: "print('while you were away')" });
     await new Promise((r) => setTimeout(r, 100));
     // A page that attaches now (after a reload) gets the output again, then the current status.

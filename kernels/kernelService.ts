@@ -106,7 +106,9 @@ export class KernelService implements IKernelService {
     const manager = await this.managerFor(server);
     let conn: Kernel.IKernelConnection;
     try {
-      conn = await manager.startNew({ name: spec });
+      // With the notebook's path, jupyter_server starts the kernel in the notebook's folder, as JupyterLab's kernels
+      // start (its REST API takes `path`; @jupyterlab/services sends the options as given but types only `name`).
+      conn = await manager.startNew({ name: spec, ...(options.path ? { path: options.path } : {}) } as Kernel.IKernelOptions);
     } catch (err) {
       const known = (await this.specs().catch(() => [])).filter((s) => s.server === server).map((s) => s.name);
       // jupyter_server answers an unknown name with a bare 500 ("Unhandled error"): the list of names says it better.

@@ -1,3 +1,4 @@
+import { upgradeV3 } from './nbformatUpgrade';
 import { AppError } from '../main/common/errors';
 import { randomCellId, type NotebookJson } from '../main/common/notebooks';
 
@@ -70,7 +71,7 @@ function sortKeys(v: unknown): unknown {
 }
 
 /** Parses and checks notebook text; `name` is used in messages. Unknown fields are kept as they are. */
-export function parseNotebook(text: string, name: string): NotebookJson {
+export function parseNotebook(text: string, name: string, notes?: { upgradedFrom?: number }): NotebookJson {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -87,9 +88,11 @@ export function parseNotebook(text: string, name: string): NotebookJson {
     throw new AppError('NOTEBOOK_INVALID_JSON', `${name} is not valid JSON (${msg.replace(/ is not valid JSON$/, '')}${lineOf(text, msg)}). It was not changed; fix the JSON or restore it from a checkpoint.`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new AppError('NOTEBOOK_INVALID', `${name} is JSON but not a notebook (expected an object with "cells").`);
-  const nb = json as Record<string, unknown>;
+  let nb = json as Record<string, unknown>;
   if (nb.nbformat === 3 || (nb.worksheets && !nb.cells)) {
-    throw new AppError('NOTEBOOK_NBFORMAT_3', `${name} is an nbformat 3 notebook, which Lathe does not edit. Convert it: \`jupyter nbconvert --to notebook --nbformat 4 ${name}\`.`);
+    // Upgraded on open, as JupyterLab and nbformat do; a save writes nbformat 4.
+    nb = upgradeV3(nb);
+    if (notes) notes.upgradedFrom = 3;
   }
   if (nb.nbformat !== 4) throw new AppError('NOTEBOOK_UNSUPPORTED', `${name} has nbformat ${JSON.stringify(nb.nbformat)}; Lathe reads nbformat 4.`);
   if (!Array.isArray(nb.cells)) throw new AppError('NOTEBOOK_INVALID', `${name} has no "cells" list.`);

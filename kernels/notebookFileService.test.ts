@@ -97,14 +97,51 @@ describe('notebook files', () => {
     expect(saved).toBe(readFileSync(join(dir.path, 'rich.ipynb'), 'utf8'));
   });
 
-  it('explains truncated files, invalid JSON, nbformat 3 and non-notebooks, and changes nothing', async () => {
+  it('upgrades an nbformat 3 notebook on open as nbformat does, and a save writes a valid nbformat 4 file', async () => {
+    const v3 = {
+      nbformat: 3,
+      nbformat_minor: 0,
+      metadata: { name: 'old', kernelspec: { name: 'python3', display_name: 'Python 3' } },
+      worksheets: [
+        {
+          cells: [
+            { cell_type: 'heading', level: 2, source: ['Results'], metadata: {} },
+            { cell_type: 'code', language: 'python', collapsed: false, input: ['x = 1\n', 'x'], prompt_number: 3, metadata: {}, outputs: [{ output_type: 'pyout', prompt_number: 3, text: ['1'], png: 'iVBORw0KGgo=', metadata: {} }, { output_type: 'stream', stream: 'stderr', text: ['warn\n'] }, { output_type: 'pyerr', ename: 'E', evalue: 'v', traceback: ['tb'] }] },
+            { cell_type: 'html', source: '<b>x</b>', metadata: {} },
+            { cell_type: 'markdown', source: 'text', metadata: {} },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(dir.path, 'v3.ipynb'), JSON.stringify(v3));
+    const opened = await svc.open('v3.ipynb');
+    expect(opened.upgradedFrom).toBe(3);
+    expect(opened.content).toMatchObject({ nbformat: 4, metadata: { kernelspec: { name: 'python3' } } });
+    expect(opened.content.metadata).not.toHaveProperty('name');
+    const [h, code, html, md] = opened.content.cells as Record<string, unknown>[];
+    expect(h).toMatchObject({ cell_type: 'markdown', source: '## Results', id: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(opened.content.nbformat_minor).toBe(5);
+    expect(code).toMatchObject({ cell_type: 'code', source: ['x = 1\n', 'x'], execution_count: 3, metadata: { collapsed: false } });
+    expect(code!.outputs).toEqual([
+      { output_type: 'execute_result', execution_count: 3, data: { 'text/plain': ['1'], 'image/png': 'iVBORw0KGgo=' }, metadata: {} },
+      { output_type: 'stream', name: 'stderr', text: ['warn\n'] },
+      { output_type: 'error', ename: 'E', evalue: 'v', traceback: ['tb'] },
+    ]);
+    expect(html).toMatchObject({ cell_type: 'markdown', source: '<b>x</b>' });
+    expect(md).toMatchObject({ cell_type: 'markdown', source: 'text' });
+    // The file is unchanged until saved; the save is nbformat 4 that nbformat itself accepts.
+    expect(JSON.parse(readFileSync(join(dir.path, 'v3.ipynb'), 'utf8')).nbformat).toBe(3);
+    await svc.save('v3.ipynb', opened.content, { expectedMtimeMs: opened.mtimeMs });
+    validateWithNbformat(join(dir.path, 'v3.ipynb'));
+  });
+
+  it('explains truncated files, invalid JSON and non-notebooks, and changes nothing', async () => {
     writeCorpus(dir.path);
     const good = readFileSync(join(dir.path, 'rich.ipynb'), 'utf8');
     const cases: [string, string, RegExp][] = [
       ['cut.ipynb', good.slice(0, good.length / 2), /looks truncated/],
       ['bad.ipynb', good.replace('"cells": [', '"cells": [,'), /is not valid JSON \(Unexpected token.*"cells": \[,/],
       ['merge.ipynb', good.replace(/^ "metadata": \{/m, '<<<<<<< HEAD\n "metadata": {'), /merge conflict markers \(first at line \d+\)/],
-      ['v3.ipynb', JSON.stringify({ nbformat: 3, nbformat_minor: 0, metadata: {}, worksheets: [{ cells: [] }] }), /nbformat 3 notebook.*nbconvert --to notebook --nbformat 4/],
       ['list.ipynb', '[1, 2]', /not a notebook/],
       ['cell.ipynb', JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code' }] }), /cell 1 has no text "source"/],
     ];

@@ -31,10 +31,11 @@ export class NotebookFileService implements INotebookFileService {
     }
     if (!st.isFile()) throw new AppError('NOTEBOOK_INVALID', `${path} is not a file.`);
     if (st.size > MAX_NOTEBOOK_BYTES) throw new AppError('NOTEBOOK_TOO_LARGE', `${path} is ${(st.size / 2 ** 30).toFixed(1)} GiB; Lathe opens notebooks up to 1 GiB. Clear its outputs with \`jupyter nbconvert --clear-output\`.`);
-    const content = parseNotebook(readFileSync(abs, 'utf8'), path);
+    const notes: { upgradedFrom?: number } = {};
+    const content = parseNotebook(readFileSync(abs, 'utf8'), path, notes);
     const originals = elideOutputs(content);
     if (originals.size) this.stash.set(abs, new Map([...(this.stash.get(abs) ?? []), ...originals]));
-    return { path: toWorkspacePath(this.config.root, abs), content, mtimeMs: st.mtimeMs, size: st.size };
+    return { path: toWorkspacePath(this.config.root, abs), content, mtimeMs: st.mtimeMs, size: st.size, ...(notes.upgradedFrom ? { upgradedFrom: notes.upgradedFrom } : {}) };
   }
 
   async create(path: string): Promise<OpenedNotebook> {

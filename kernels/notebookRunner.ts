@@ -68,7 +68,7 @@ export class NotebookRunner {
     const nb = structuredClone(opened.content) as NotebookJson;
     if (o.params && Object.keys(o.params).length) this.injectParameters(nb, o.params);
     const spec = o.kernel ?? ((nb.metadata.kernelspec as { name?: string } | undefined)?.name || 'python3');
-    const kernel = await this.kernels.start({ spec });
+    const kernel = await this.kernels.start({ spec, path: o.input });
     const output = o.output ?? o.input;
     let current: { outputs: NotebookOutput[]; clearOnNext: boolean } | undefined;
     const sub = this.kernels.onDidKernelEvent({ kernelId: kernel.id })((e) => current && collect(current, e));

@@ -20,6 +20,8 @@ export interface OpenedNotebook {
   /** The file's modification time (ms) and size when read. */
   mtimeMs: number;
   size: number;
+  /** Set when the file is in an older nbformat (3) and was upgraded on open: a save writes nbformat 4. */
+  upgradedFrom?: number;
 }
 
 /**

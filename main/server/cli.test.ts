@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
@@ -56,6 +56,12 @@ describe('lathe CLI', () => {
     expect(resolveTarget({}, { LATHE_URL: 'http://h:1/?token=abc' })).toEqual({ url: 'http://h:1/', token: 'abc' });
     expect(resolveTarget({ url: 'http://h:1/', token: 'flag' }, { LATHE_TOKEN: 'env' })).toEqual({ url: 'http://h:1/', token: 'flag' });
     expect(() => resolveTarget({ url: 'not a url' }, {})).toThrow(/is not a URL/);
+  });
+
+  it('`lathe serve --token` shorter than 16 characters is refused at once, before any first-run build', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'lathe.mjs'), 'serve', '--token', 'short'], { encoding: 'utf8', env: { ...process.env, LATHE_TOKEN: '' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('lathe: the token must be at least 16 characters. Omit --token to get a random one.\n');
   });
 
   it('`lathe serve` prints a URL with its token, answers `lathe status` locally, and exits cleanly on SIGTERM', async () => {

@@ -31,9 +31,14 @@ describe('lathe job (against a running core)', () => {
       const r = await cli('submit', join(work, 'job.yaml'), '--wait');
       expect(r.code).toBe(4); // --wait exits with the job's exit code
       expect(r.out).toBe('step 0\nstep 1\nstep 2');
+      // With --json, stdout is one JSON document (a script reads the id from it); the job's output goes to stderr.
+      const j = await cli('submit', join(work, 'job.yaml'), '--wait', '--json');
+      expect(j.code).toBe(4);
+      expect(JSON.parse(j.out)).toMatchObject({ id: expect.stringMatching(/^r/), status: 'failed', exitCode: 4 });
+      expect(j.err).toContain('step 2');
       const runs = JSON.parse((await cli('list', '--json')).out) as { id: string; status: string }[];
-      expect(runs).toEqual([expect.objectContaining({ status: 'failed' })]);
-      const id = runs[0]!.id;
+      expect(runs).toEqual([expect.objectContaining({ status: 'failed' }), expect.objectContaining({ status: 'failed' })]);
+      const id = runs[1]!.id;
       const m = JSON.parse((await cli('metrics', id, '--json')).out) as { name: string; points: { value: number }[] }[];
       expect(m.find((s) => s.name === 'loss')!.points.map((p) => p.value)).toEqual([1, 0.5, 1 / 3]);
       expect((await cli('logs', id)).out).toBe('step 0\nstep 1\nstep 2');

@@ -101,7 +101,8 @@ export async function jobCommand(args: string[], out: Out, env: NodeJS.ProcessEn
             return 0;
           }
           out.error(`lathe: ${run.id} queued; following its output`);
-          await streamLogs(jobs, run.id, out, true);
+          // With --json, stdout carries one JSON document only (a script reads the id from it): the job's output goes to stderr.
+          await streamLogs(jobs, run.id, o.json ? { ...out, log: out.error } : out, true);
           const done = await jobs.get(run.id);
           if (o.json) out.log(JSON.stringify(done, null, 2));
           else out.error(`lathe: ${run.id} ${done.status} (${done.reason ?? ''})`);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,6 +63,13 @@ describe('lathe nb run (real Jupyter kernel)', () => {
     const again = JSON.parse(readFileSync(join(dir.path, 'train-run.ipynb'), 'utf8'));
     expect(again.cells.filter((x: { metadata: { tags?: string[] } }) => x.metadata.tags?.includes('injected-parameters'))).toHaveLength(1);
     expect(again.cells.at(-1).outputs[0].data['text/plain']).toEqual(['8']);
+    // A notebook outside the current folder runs too, as with papermill, and its kernel starts in its own folder.
+    mkdirSync(join(dir.path, 'elsewhere'));
+    makeNotebook(join(dir.path, 'where.ipynb'), [{ source: 'import os; print(os.getcwd())' }]);
+    const c3 = io();
+    expect(await nbCommand(['run', '../where.ipynb', '-o', '../where-run.ipynb'], c3.io, join(dir.path, 'elsewhere'))).toBe(0);
+    expect(c3.out.join()).toBe(`Ran 1 code cell; wrote ${join(dir.path, 'where-run.ipynb')}`);
+    expect(JSON.parse(readFileSync(join(dir.path, 'where-run.ipynb'), 'utf8')).cells[0].outputs[0].text.join('')).toBe(`${realpathSync(dir.path)}\n`);
   }, 120_000);
 
   it('exits 1 at the first failing cell and still writes the executed notebook with the error', async () => {
@@ -126,7 +133,8 @@ describe('lathe nb run (real Jupyter kernel)', () => {
     dir = tempDir();
     await expect(nbCommand(['run'], io().io, dir.path)).rejects.toMatchObject({ code: 'USAGE' });
     await expect(nbCommand(['run', 'a.ipynb', '-p', 'oops'], io().io, dir.path)).rejects.toMatchObject({ message: expect.stringMatching(/NAME=VALUE/) });
-    await expect(nbCommand(['run', '../a.ipynb'], io().io, dir.path)).rejects.toMatchObject({ code: 'PATH_OUTSIDE_WORKSPACE' });
+    // Any notebook the user names is theirs to run (as with papermill); one that is not there is said plainly.
+    await expect(nbCommand(['run', '../no-such-notebook.ipynb'], io().io, dir.path)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(nbCommand(['walk'], io().io, dir.path)).rejects.toMatchObject({ code: 'USAGE' });
     const c = io();
     expect(await runCli(['nb', 'run'], c.io)).toBe(2);

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { AppError } from '../common/errors';
 import { findJupyterServer } from '../../kernels/findJupyter';
 import { JupyterServerSupervisor } from '../../kernels/jupyterServer';
@@ -17,7 +17,7 @@ export const NB_USAGE = 'lathe nb run IN.ipynb [-o OUT.ipynb] [--kernel NAME] [-
 
 /**
  * `lathe nb run`: executes a notebook headless with the same kernel and file services the core uses, in
- * this process (no running core needed, so it fits CI pipelines). Paths must be inside the current folder. Kernels
+ * this process (no running core needed, so it fits CI pipelines). Paths are relative to the current folder. Kernels
  * are found where the core finds them: Jupyter's own kernelspecs and the env kernels Lathe registered in its data dir.
  * Exit code 0 when every cell ran, 1 when a cell failed (the executed notebook is still written).
  */
@@ -47,34 +47,42 @@ export async function nbCommand(args: string[], out: Out, cwd = process.cwd(), e
     else throw new AppError('USAGE', `one input notebook only; usage: ${NB_USAGE}`);
   }
   if (!input) throw new AppError('USAGE', `no input notebook; usage: ${NB_USAGE}`);
-  const rel = (p: string) => {
-    const r = relative(cwd, resolve(cwd, p));
-    if (r.startsWith('..') || resolve(r) === r) throw new AppError('PATH_OUTSIDE_WORKSPACE', `${p} is outside the current folder; run lathe nb from a folder that contains it.`);
-    return r.split(sep).join('/');
+  // The user's own CLI on the user's own files: any notebook they name runs, as with papermill. (Confinement to a
+  // workspace guards the server's RPC, not this.) The file service and Jupyter are rooted at the folder that holds
+  // the current one and both notebooks, so messages name paths from there and the kernel starts in the notebook's folder.
+  const absIn = resolve(cwd, input);
+  const absOut = output === undefined ? undefined : resolve(cwd, output);
+  const ROOT = commonFolder([cwd, dirname(absIn), ...(absOut ? [dirname(absOut)] : [])]);
+  const rel = (abs: string) => relative(ROOT, abs).split(sep).join('/');
+  /** A path for messages, as the user would type it from here. */
+  const shown = (r: string) => {
+    const abs = resolve(ROOT, r);
+    const fromCwd = relative(cwd, abs);
+    return fromCwd.startsWith('..') ? abs : fromCwd;
   };
 
   const restoreConsole = quietKernelClient();
   const runtime = mkdtempSync(join(tmpdir(), 'lathe-nb-'));
-  const supervisor = new JupyterServerSupervisor({ command: await findJupyterServer(), runtimeDir: runtime, rootDir: cwd, jupyterPath: [latheJupyterPath(resolveDataDir(dataDir, env))] });
+  const supervisor = new JupyterServerSupervisor({ command: await findJupyterServer(), runtimeDir: runtime, rootDir: ROOT, jupyterPath: [latheJupyterPath(resolveDataDir(dataDir, env))] });
   const kernels = new KernelService(supervisor, { warn: (m) => out.error(`lathe nb: ${m}`) });
   try {
-    const runner = new NotebookRunner(new NotebookFileService({ root: cwd }), kernels);
+    const runner = new NotebookRunner(new NotebookFileService({ root: ROOT }), kernels);
     const result = await runner.run({
-      input: rel(input),
-      output: output === undefined ? undefined : rel(output),
+      input: rel(absIn),
+      output: absOut === undefined ? undefined : rel(absOut),
       kernel,
       params,
       onProgress: (p) => out.error(`[${p.index}/${p.total}] ${p.source.split('\n')[0]!.slice(0, 70)}`),
     });
     if (result.ok) {
-      out.log(`Ran ${result.cellsRun} code cells; wrote ${result.output}`);
+      out.log(`Ran ${result.cellsRun} code cell${result.cellsRun === 1 ? '' : 's'}; wrote ${shown(result.output)}`);
       return 0;
     }
     if (result.failed!.kernelDied) {
-      out.error(`The kernel died while running cell ${result.failed!.cell} (its process exited; the cell may call os._exit, crash or run out of memory). The executed notebook, up to that cell, is in ${result.output}.`);
+      out.error(`The kernel died while running cell ${result.failed!.cell} (its process exited; the cell may call os._exit, crash or run out of memory). The executed notebook, up to that cell, is in ${shown(result.output)}.`);
       return 1;
     }
-    out.error(`Cell ${result.failed!.cell} failed: ${result.failed!.ename}: ${result.failed!.evalue}. The executed notebook, with the error, is in ${result.output}.`);
+    out.error(`Cell ${result.failed!.cell} failed: ${result.failed!.ename}: ${result.failed!.evalue}. The executed notebook, with the error, is in ${shown(result.output)}.`);
     return 1;
   } finally {
     await kernels.shutdownAll();
@@ -99,4 +107,17 @@ function quietKernelClient(): () => void {
     console.debug = debug;
     console.warn = warn;
   };
+}
+
+/** The deepest folder that holds every one of these (absolute) folders. */
+function commonFolder(dirs: string[]): string {
+  const parts = dirs.map((d) => resolve(d).split(sep));
+  const first = parts[0]!;
+  let n = first.length;
+  for (const p of parts) {
+    let i = 0;
+    while (i < n && i < p.length && p[i] === first[i]) i++;
+    n = i;
+  }
+  return first.slice(0, n).join(sep) || sep;
 }

@@ -191,7 +191,7 @@ describe('WebSocket RPC', () => {
   it('serves the CLI on the local socket without a token, and refuses a second core on the same data dir', async () => {
     const local = await connectToCore({ socketPath: core.socketPath! });
     const status = await createProxy(local, StatusChannel).get();
-    expect(status.services.map((s) => s.name)).toEqual(['status', 'settings', 'terminal', 'kernels', 'notebookFiles', 'envs', 'jobs', 'secrets']);
+    expect(status.services.map((s) => s.name)).toEqual(['status', 'settings', 'terminal', 'kernels', 'notebookFiles', 'files', 'envs', 'jobs', 'secrets']);
     expect(status.services.find((s) => s.name === 'kernels')).toMatchObject({ state: 'ready', detail: 'Jupyter server stopped' });
     expect(status.launches).toBe(1);
     local.dispose();

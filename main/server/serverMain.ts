@@ -158,7 +158,7 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     );
     disposables.push(envs);
     const jobs = wireJobService(
-      { dataDir, shimScript: resolve(ROOT, 'dist', 'core', 'jobShim.mjs'), coreScript: resolve(ROOT, 'dist', 'core', 'lathe.mjs'), pythonPath: resolve(ROOT, 'resources', 'python'), env: options.userEnv ?? process.env, secrets },
+      { dataDir, shimScript: resolve(ROOT, 'dist', 'core', 'jobShim.mjs'), coreScript: resolve(ROOT, 'dist', 'core', 'lathe.mjs'), pythonPath: resolve(ROOT, 'resources', 'python'), env: options.userEnv ?? process.env, secrets, workspace },
       db,
       envs,
       log.child('jobs'),

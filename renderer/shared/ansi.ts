@@ -8,8 +8,12 @@ export interface AnsiSegment {
   underline?: boolean;
 }
 
-const BASE = ['#000000', '#cd3131', '#0dbc79', '#e5e510', '#2472c8', '#bc3fbc', '#11a8cd', '#e5e5e5'];
-const BRIGHT = ['#666666', '#f14c4c', '#23d18b', '#f5f543', '#3b8eea', '#d670d6', '#29b8db', '#ffffff'];
+/**
+ * The 16 base colours are the theme's (CSS variables --ansi-0…15 in styles.css, VS Code's terminal palettes), so a
+ * traceback stays readable on a dark background and on a light one; the 256-colour cube is fixed.
+ */
+const BASE = Array.from({ length: 8 }, (_, i) => `var(--ansi-${i})`);
+const BRIGHT = Array.from({ length: 8 }, (_, i) => `var(--ansi-${i + 8})`);
 
 function color256(n: number): string {
   if (n < 8) return BASE[n]!;

@@ -79,6 +79,16 @@ lathe.set_tags({"dataset": "iris"})
     expect(d.metrics.filter((m) => !m.name.startsWith('system/'))).toEqual([expect.objectContaining({ name: 'accuracy', count: 8 })]);
   });
 
+  it('a job submitted without a folder of its own (from the app) runs relative to the workspace, not the home folder', async () => {
+    const { work } = setup();
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(work, 'sub'));
+    const { jobs } = setup({ workspace: work, env: { ...process.env, HOME: '/nonexistent-home' } });
+    const run = await jobs.submit({ name: 'where', command: ['pwd'], workdir: 'sub' });
+    expect((await ended(jobs, run.id))!.status).toBe('succeeded');
+    expect(chunkLines(await jobs.logs(run.id)).map((l) => l.l)).toEqual([join(work, 'sub')]);
+  });
+
   it('rejects bad specs with the field and the reason, before anything runs', async () => {
     const { jobs, work } = setup();
     const bad = async (spec: unknown) => jobs.submit(spec, { baseDir: work }).then(() => undefined, (e: { code: string; message: string }) => e);

@@ -36,6 +36,8 @@ export interface JobServiceConfig {
   pythonPath: string;
   /** The user's environment jobs start from (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The workspace: a spec submitted without a folder of its own (from the UI) has its paths relative to it. */
+  workspace?: string;
   /** The user's secret store (`lathe secret set`); LATHE_SECRET_<NAME> in the core's environment is the fallback. */
   secrets?: { reveal(name: string): string | undefined };
   /** Local runs at once (default: the CPU count). */
@@ -126,7 +128,7 @@ export class JobService implements IJobService {
     if (!parsed.success) throw new AppError('INVALID_SPEC', `The job spec is invalid: ${formatZodError(parsed.error)}.`, { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
     const spec = parsed.data;
     if (spec.target === 'local') this.shims.warm(); // node starts while the spec is checked and queued
-    const baseDir = resolve(options.baseDir ?? this.config.env?.HOME ?? process.cwd());
+    const baseDir = resolve(options.baseDir ?? this.config.workspace ?? this.config.env?.HOME ?? process.cwd());
     await this.check(spec, baseDir);
     return this.enqueue(spec, baseDir, 1);
   }
@@ -135,7 +137,7 @@ export class JobService implements IJobService {
   private async check(spec: JobSpec, baseDir: string): Promise<void> {
     if (spec.target !== 'local') await this.containers.check(spec.target.docker);
     const wd = resolve(baseDir, spec.workdir);
-    if (!existsSync(wd) || !statSync(wd).isDirectory()) throw new AppError('INVALID_SPEC', `workdir: ${wd} is not a folder. Paths are relative to the spec file's folder.`);
+    if (!existsSync(wd) || !statSync(wd).isDirectory()) throw new AppError('INVALID_SPEC', `workdir: ${wd} is not a folder. Paths are relative to the spec file's folder (the workspace for a job submitted in the app).`);
     if (spec.env) await this.jobEnv(spec);
     const want = spec.resources?.gpus;
     // A container host's GPUs are its engine's business (DeviceRequests); the local pool is checked here.

@@ -192,7 +192,7 @@ export function TextEditor({ services, path, theme, host, visible, focusSignal }
           wantFocus.current = false;
           // Only if the user has not moved on meanwhile (typing a new file's name, say).
           const a = document.activeElement;
-          if (!a || a === document.body || a.closest('[role="tree"], [role="tablist"]')) ed.focus();
+          if (!a || a === document.body || (a.closest('[role="tree"], [role="tablist"]') && !(a instanceof HTMLInputElement))) ed.focus();
         }
         dispose = () => ed.dispose();
       })

@@ -87,7 +87,7 @@ export function LogView({ services, runId }: { services: Services; runId: string
         <input type="search" aria-label="Search logs" placeholder="Filter lines" value={query} onChange={(e) => setQuery(e.target.value)} />
         <span className="muted" aria-label="Log line count">
           {query ? `${shown.length.toLocaleString()} matching of ` : ''}
-          {lines.current.total.toLocaleString()} lines{lines.current.total > lines.current.length ? ` (the last ${lines.current.length.toLocaleString()} here; lathe job logs has them all)` : ''}
+          {lines.current.total.toLocaleString()} {lines.current.total === 1 ? 'line' : 'lines'}{lines.current.total > lines.current.length ? ` (the last ${lines.current.length.toLocaleString()} here; lathe job logs has them all)` : ''}
           {ended ? '' : ' · live'}
         </span>
       </div>

@@ -1,3 +1,4 @@
+import { shellLine } from './shellLine';
 import { useCallback, useEffect, useState } from 'react';
 import { isAppError } from '../../../main/common/errors';
 import type { RunDetail, RunInfo } from '../../../main/common/jobs';
@@ -61,7 +62,7 @@ export function RunView({ services, runId, runs, onSelect }: { services: Service
       </header>
       <section className="lineage" aria-label="Lineage">
         <div>
-          <strong>command</strong> <code>{run.lineage?.command.join(' ') ?? '—'}</code>
+          <strong>command</strong> <code>{run.lineage ? shellLine(run.lineage.command) : '—'}</code>
         </div>
         <div>
           <strong>git</strong> {g ? `${g.remote ?? g.root} ${g.branch ?? ''} ${g.commit?.slice(0, 12) ?? '(no commit)'}${g.dirty ? ` dirty (diff ${g.diffSha256?.slice(0, 12)})` : ''}` : 'not a repository'}
@@ -84,20 +85,22 @@ export function RunView({ services, runId, runs, onSelect }: { services: Service
           </div>
         )}
       </section>
-      <div className="row">
-        <label>
-          Compare with{' '}
-          <select aria-label="Compare with runs" multiple size={Math.min(4, Math.max(2, runs.length - 1))} value={compare} onChange={(e) => setCompare([...e.target.selectedOptions].map((o) => o.value).slice(0, 4))}>
-            {runs
-              .filter((r) => r.id !== runId)
-              .map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name} {r.id}
-                </option>
-              ))}
-          </select>
-        </label>
-      </div>
+      {runs.some((r) => r.id !== runId) && (
+        <div className="row">
+          <label>
+            Compare with{' '}
+            <select aria-label="Compare with runs" multiple size={Math.min(4, Math.max(2, runs.length - 1))} value={compare} onChange={(e) => setCompare([...e.target.selectedOptions].map((o) => o.value).slice(0, 4))}>
+              {runs
+                .filter((r) => r.id !== runId)
+                .map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name} {r.id}
+                  </option>
+                ))}
+            </select>
+          </label>
+        </div>
+      )}
       <MetricCharts services={services} runId={runId} compareIds={compare} />
       <LogView services={services} runId={runId} />
     </div>

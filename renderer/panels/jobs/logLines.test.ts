@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogChunk } from '../../../main/common/jobs';
 import { LogLines } from './logLines';
+import { shellLine } from './shellLine';
 
 /** A chunk of lines `from`..`to` (1-based, inclusive); `err` lists the lines that came on stderr. */
 function chunk(from: number, to: number, err: number[] = []): LogChunk {
@@ -91,5 +92,13 @@ describe('LogLines streams', () => {
     const log = new LogLines(1_000_000);
     log.push({ runId: 'r', n: 0, text: Array.from({ length: n }, (_, i) => `l${i}`).join('\n') + '\n', count: n, streams });
     for (let i = 0; i < n; i++) expect(log.at(i)).toEqual({ s: i % 2 ? 'e' : 'o', l: `l${i}` });
+  });
+});
+
+describe('a job command shown as typed', () => {
+  it('quotes arguments that a shell would split or expand, and leaves plain ones alone', () => {
+    expect(shellLine(['python', 'train.py', '--lr', '0.01'])).toBe('python train.py --lr 0.01');
+    expect(shellLine(['sh', '-c', "echo 'hi' && ls $HOME"])).toBe(`sh -c 'echo '\\''hi'\\'' && ls $HOME'`);
+    expect(shellLine(['printf', ''])).toBe("printf ''");
   });
 });

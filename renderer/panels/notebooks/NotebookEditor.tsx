@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
 import { ElidedOutputs } from './outputs/OutputArea';
 import { CellView } from './CellView';
 import { convertCell, deleteCell, insertCell, moveCell, newCell, restoreCell, updateCell, type CellModel } from './notebookModel';
@@ -9,7 +10,7 @@ import type { NotebookSession } from './useNotebookSession';
  * Z undoes a delete, M/Y/R convert, C/X/V copy/cut/paste, I I interrupts, 0 0 restarts, Enter edits.
  * Both modes: Shift+Enter runs and advances, Ctrl+Enter runs, Alt+Enter runs and inserts below, Ctrl+S saves.
  */
-export function NotebookEditor({ session, theme, onActiveChange }: { session: NotebookSession; theme: 'dark' | 'light'; onActiveChange?: (index: number) => void }) {
+export function NotebookEditor({ session, theme, onActiveChange, below }: { session: NotebookSession; theme: 'dark' | 'light'; onActiveChange?: (index: number) => void; below?: (cellKey: string) => ReactNode }) {
   const { doc, setDoc, run } = session;
   const [active, setActive] = useState(0);
   const [editing, setEditing] = useState(false);
@@ -180,6 +181,7 @@ export function NotebookEditor({ session, theme, onActiveChange }: { session: No
               onToggle={(key, part) => setCollapsed((c) => ({ ...c, [key]: { ...c[key], [part]: !c[key]?.[part] } }))}
               keys={keys}
             />
+            {below?.(cell.key)}
           </div>
         ))}
       </div>

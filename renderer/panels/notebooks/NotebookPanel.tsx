@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { loadMonaco } from '../../shared/monaco';
 import { isAppError } from '../../../main/common/errors';
 import type { KernelSpecInfo } from '../../../main/common/kernels';
@@ -94,6 +94,7 @@ export function NotebookPanel({ services, path, theme, host, visible = true }: {
   const [active, setActive] = useState(0);
   const [showVariables, setShowVariables] = useState(false);
   const inputBox = useRef<HTMLInputElement>(null);
+  const inputId = useId();
   const focusBefore = useRef<Element | null>(null);
   // The prompt takes focus when it appears and gives it back (usually to the cell editor) once answered.
   useEffect(() => {
@@ -135,6 +136,11 @@ export function NotebookPanel({ services, path, theme, host, visible = true }: {
           Kernel: {session.kernelStatus === 'none' ? 'not started' : session.kernelStatus}
         </span>
       </div>
+      {session.notice && (
+        <div role="status" className="banner">
+          {session.notice}
+        </div>
+      )}
       {session.error && (
         <div role="alert" className="banner error">
           {session.error}
@@ -146,21 +152,30 @@ export function NotebookPanel({ services, path, theme, host, visible = true }: {
           )}
         </div>
       )}
-      {session.input && (
-        <form
-          className="banner stdin"
-          onSubmit={(e) => {
-            e.preventDefault();
-            answerPrompt();
-          }}
-        >
-          <label htmlFor="kernel-input">{session.input.prompt || 'Input requested'}</label>
-          <input id="kernel-input" ref={inputBox} type={session.input.password ? 'password' : 'text'} value={answer} onChange={(e) => setAnswer(e.target.value)} />
-          <button type="submit">Send</button>
-        </form>
-      )}
       <div className="notebook-main">
-        <NotebookEditor session={session} theme={theme} onActiveChange={setActive} />
+        <NotebookEditor
+          session={session}
+          theme={theme}
+          onActiveChange={setActive}
+          // An input() prompt sits under the cell that asked, as in JupyterLab.
+          below={(key) =>
+            session.input?.cellKey === key && (
+                <form
+                  className="stdin-prompt"
+                  // Keys typed here are the answer, not notebook commands (a, b, dd… in command mode).
+                  onKeyDown={(e) => e.stopPropagation()}
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    answerPrompt();
+                  }}
+                >
+                  <label htmlFor={inputId}>{session.input.prompt || 'Input requested'}</label>
+                  <input id={inputId} ref={inputBox} type={session.input.password ? 'password' : 'text'} value={answer} onChange={(e) => setAnswer(e.target.value)} />
+                  <button type="submit">Send</button>
+                </form>
+            )
+          }
+        />
         {showVariables && <VariablesView session={session} />}
       </div>
     </div>

@@ -22,6 +22,8 @@ export function useNotebookSession(services: Services, path: string) {
   const [doc, setDocState] = useState<NotebookDoc>();
   const [dirty, setDirty] = useState(false);
   const [error, setError] = useState<string>();
+  /** Something to know about the file as opened (it was upgraded from an older nbformat, say). */
+  const [notice, setNotice] = useState<string>();
   const [conflict, setConflict] = useState(false);
   const [kernelStatus, setKernelStatus] = useState<KernelStatus | 'none'>('none');
   /** The server the notebook's kernel runs on ("local" or a remote server's id), once there is one. */
@@ -43,6 +45,10 @@ export function useNotebookSession(services: Services, path: string) {
   const interruptPending = useRef(false);
   const kernelStart = useRef<Promise<string> | undefined>(undefined);
   const kernelSub = useRef<IDisposable | undefined>(undefined);
+  /** True while a reattached kernel's events are being replayed (until its status arrives). */
+  const replaying = useRef(false);
+  /** The outputs as opened, to tell whether a replay changed anything. */
+  const loadedOutputs = useRef('');
 
   const setDoc = useCallback((f: (d: NotebookDoc) => NotebookDoc, markDirty = true) => {
     const next = f(docRef.current!);
@@ -55,15 +61,18 @@ export function useNotebookSession(services: Services, path: string) {
     try {
       const opened = await services.notebookFiles.open(path);
       docRef.current = fromJson(opened.content);
+      loadedOutputs.current = outputsKey(docRef.current);
       mtime.current = opened.mtimeMs;
       setDocState(docRef.current);
       setDirty(false);
+      setNotice(opened.upgradedFrom ? `${path} is in nbformat ${opened.upgradedFrom}; it was upgraded to nbformat 4 for editing, as Jupyter does. The file stays as it is until you save, which writes nbformat 4.` : undefined);
       setConflict(false);
       setError(undefined);
       // A kernel this notebook started before a page reload is still running in the core: reattach to it.
       if (!kernelId.current) {
         const existing = (await services.kernels.list()).find((k) => k.path === path && k.status !== 'dead');
         if (existing) {
+          replaying.current = true;
           kernelId.current = existing.id;
           setKernelServer(existing.server);
           kernelSub.current = services.kernels.onDidKernelEvent({ kernelId: existing.id })(onKernelEventRef.current);
@@ -114,12 +123,20 @@ export function useNotebookSession(services: Services, path: string) {
   const onKernelEventRef = useRef<(e: KernelEvent) => void>(() => undefined);
   const onKernelEvent = useCallback(
     (e: KernelEvent) => {
-      if (e.type === 'status') return setKernelStatus(e.status);
+      if (e.type === 'status') {
+        // The core replays a reattached kernel's recent events, then sends its status. What the replay rebuilt is
+        // usually what was saved: only a difference (output that came while the page was away) makes the notebook dirty.
+        if (replaying.current) {
+          replaying.current = false;
+          if (docRef.current && outputsKey(docRef.current) !== loadedOutputs.current) setDirty(true);
+        }
+        return setKernelStatus(e.status);
+      }
       // Exec ids are "<cell key>:<n>"; after a reload the map is empty, so replayed events route by that key.
       const key = execToCell.current.get(e.execId) ?? e.execId.slice(0, e.execId.lastIndexOf(':'));
       if (!key || !docRef.current) return;
       if (e.type === 'inputRequest') return setInput({ cellKey: key, prompt: e.prompt, password: e.password });
-      setDoc((d) => updateCell(d, key, (c) => applyKernelEvent(c, e)));
+      setDoc((d) => updateCell(d, key, (c) => applyKernelEvent(c, e)), !replaying.current);
     },
     [setDoc],
   );
@@ -277,8 +294,17 @@ export function useNotebookSession(services: Services, path: string) {
     [services],
   );
 
-  return { doc, setDoc, dirty, error, conflict, kernelStatus, kernelServer, input, save, reload: load, run, interrupt, restart, restartAndRunAll, clearOutputs, answerInput, variables, changeKernel, runsDone, elided };
+  return { doc, setDoc, dirty, error, notice, conflict, kernelStatus, kernelServer, input, save, reload: load, run, interrupt, restart, restartAndRunAll, clearOutputs, answerInput, variables, changeKernel, runsDone, elided };
 }
 
 /** What useNotebookSession returns. */
 export type NotebookSession = ReturnType<typeof useNotebookSession>;
+
+/** Outputs and execution counts of a document, to compare two states of it (keys sorted: a file and a kernel order them differently). */
+function outputsKey(doc: NotebookDoc): string {
+  return JSON.stringify(
+    doc.cells.map((c) => (c.type === 'code' ? [c.outputs, c.executionCount] : 0)),
+    // `transient` (display ids) is never saved, so a replayed output carries it and the file does not.
+    (k, v: unknown) => (k === 'transient' ? undefined : v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v),
+  );
+}
