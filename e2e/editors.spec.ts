@@ -191,3 +191,25 @@ test('reload restores the open tabs, the active one, and a file\'s unsaved text;
   await page.keyboard.press('Enter');
   await expect(tab(page, 'd.md')).toHaveCount(0);
 });
+
+test('settings: Ctrl+, opens the settings editor; a change takes effect at once and survives a reload; a bad value is explained', async ({ page, core }) => {
+  await openWorkbench(page, core);
+  await page.keyboard.press('Control+,');
+  await expect(tab(page, 'Settings')).toHaveAttribute('aria-selected', 'true');
+  await page.getByRole('searchbox', { name: 'Search settings' }).fill('theme');
+  await page.getByLabel('Appearance: Color theme').selectOption('light');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await page.getByRole('searchbox', { name: 'Search settings' }).fill('font size');
+  const size = page.getByLabel('Terminal: Font size');
+  await size.fill('99');
+  await size.press('Enter');
+  await expect(page.getByRole('alert').filter({ hasText: 'terminal.fontSize' })).toBeVisible();
+  await size.fill('17');
+  await size.press('Enter');
+  await expect(page.locator('[data-setting="terminal.fontSize"]').getByRole('status')).toHaveText('Saved');
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await expect(tab(page, 'Settings')).toBeVisible();
+  await page.getByRole('searchbox', { name: 'Search settings' }).fill('font size');
+  await expect(page.getByLabel('Terminal: Font size')).toHaveValue('17');
+});

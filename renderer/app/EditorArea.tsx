@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { File, FileCode2, NotebookPen, X } from 'lucide-react';
+import { File, FileCode2, NotebookPen, Settings2, X } from 'lucide-react';
+import type { Settings } from '../../main/common/settings';
+import { SettingsEditor } from './SettingsEditor';
 import type { Services } from '../platform/services';
 import { NotebookPanel } from '../panels/notebooks/NotebookPanel';
 import { TextEditor, type EditorHost } from '../panels/files/TextEditor';
@@ -10,6 +12,7 @@ export interface EditorAreaProps {
   services: Services;
   state: TabsState;
   theme: 'dark' | 'light';
+  settings: Settings;
   /** Set by the area so the workbench can ask about unsaved tabs (for closing several, or leaving). */
   dirty: Set<string>;
   onDirtyChange(path: string, dirty: boolean): void;
@@ -136,7 +139,9 @@ export function EditorArea(props: EditorAreaProps) {
         {state.tabs.length === 0 && props.empty}
         {state.tabs.map((t) => (
           <div key={t.path} id={panelId(t.path)} role="tabpanel" aria-labelledby={tabId(t.path)} hidden={t.path !== state.active} className="fill">
-            {t.kind === 'notebook' ? (
+            {t.kind === 'settings' ? (
+              <SettingsEditor services={services} settings={props.settings} />
+            ) : t.kind === 'notebook' ? (
               <NotebookPanel services={services} path={t.path} theme={theme} host={hostFor(t.path)} visible={t.path === state.active} />
             ) : (
               <TextEditor services={services} path={t.path} theme={theme} host={hostFor(t.path)} visible={t.path === state.active} focusSignal={props.focus?.path === t.path ? props.focus.n : undefined} />
@@ -166,6 +171,7 @@ export function EditorArea(props: EditorAreaProps) {
 
 function TabIcon({ tab }: { tab: EditorTab }) {
   if (tab.kind === 'notebook') return <NotebookPen size={14} aria-hidden className="tab-icon" />;
+  if (tab.kind === 'settings') return <Settings2 size={14} aria-hidden className="tab-icon" />;
   return /\.(py|r|jl|sh|sql|js|ts|json|ya?ml|toml)$/i.test(tab.path) ? <FileCode2 size={14} aria-hidden className="tab-icon" /> : <File size={14} aria-hidden className="tab-icon" />;
 }
 

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Box, Database, FolderTree, GitBranch, NotebookPen, Package, Rocket, SquareTerminal, Workflow, type LucideIcon } from 'lucide-react';
+import { Box, Database, FolderTree, GitBranch, NotebookPen, Package, Rocket, Settings2, SquareTerminal, Workflow, type LucideIcon } from 'lucide-react';
+import { SETTINGS_TAB } from './SettingsEditor';
 import { SettingsSchema, type Settings, type SettingsPatch } from '../../main/common/settings';
 import { isAppError } from '../../main/common/errors';
 import { NotBuiltPanel } from '../panels/placeholder/NotBuiltPanel';
@@ -168,6 +169,7 @@ export function Workbench() {
           ]
         : []),
       ...(tabs.closed.length ? [{ id: 'editor.reopen', title: 'View: Reopen Closed Editor', keys: 'Alt+Shift+T', run: () => setTabs((s) => reopenClosed(s)) }] : []),
+      { id: 'workbench.settings', title: 'Preferences: Open Settings', keys: 'Ctrl+,', run: () => open(SETTINGS_TAB) },
       { id: 'view.toggleSidebar', title: 'View: Toggle Side Bar Visibility', keys: 'Ctrl+B', run: () => setSidebar(!sidebarVisible) },
       {
         id: 'terminal.new',
@@ -181,7 +183,7 @@ export function Workbench() {
       ...(terminals.activeId ? [{ id: 'terminal.kill', title: 'Terminal: Kill Active Terminal', run: () => terminals.kill(terminals.activeId!) }] : []),
       ...PANELS.map((p) => ({ id: `view.${p.id}`, title: `View: Show ${p.title}`, ...(p.id === 'explorer' ? { keys: 'Ctrl+Shift+E' } : {}), run: () => setPanel(p.id) })),
     ],
-    [toggleTheme, update, terminals, createUntitled, activeTab, tabs.closed.length, sidebarVisible, setSidebar],
+    [toggleTheme, update, terminals, createUntitled, activeTab, tabs.closed.length, sidebarVisible, setSidebar, open],
   );
   const latestCommands = useRef(commands);
   latestCommands.current = commands;
@@ -198,6 +200,7 @@ export function Workbench() {
         return;
       }
       if (mod && !e.shiftKey && !e.altKey && e.code === 'KeyB') id = 'view.toggleSidebar';
+      else if (mod && !e.shiftKey && !e.altKey && e.code === 'Comma') id = 'workbench.settings';
       else if (mod && e.shiftKey && e.code === 'KeyE') id = 'view.explorer';
       else if (mod && e.shiftKey && e.code === 'Backquote') id = 'terminal.new';
       else if (e.altKey && !mod && !e.shiftKey && e.code === 'KeyW') id = 'editor.close';
@@ -252,6 +255,10 @@ export function Workbench() {
               </button>
             );
           })}
+          <span className="spacer" />
+          <button aria-label="Settings" title="Settings (Ctrl+,)" onClick={() => open(SETTINGS_TAB)}>
+            <Settings2 size={22} strokeWidth={1.5} aria-hidden />
+          </button>
         </nav>
         {sidebarVisible && (
           <>
@@ -277,6 +284,7 @@ export function Workbench() {
               services={services}
               state={tabs}
               theme={settings.theme}
+              settings={settings}
               dirty={dirty}
               onDirtyChange={(p, d) =>
                 setDirty((s) => {

@@ -1,5 +1,5 @@
 /** What kind of editor a tab holds. */
-export type EditorKind = 'notebook' | 'text';
+export type EditorKind = 'notebook' | 'text' | 'settings';
 
 /** One open editor. A tab is identified by its workspace path: a file is open at most once. */
 export interface EditorTab {
@@ -21,6 +21,7 @@ const CLOSED_KEPT = 20;
 
 /** The editor kind for a file. */
 export function kindFor(path: string): EditorKind {
+  if (path === 'lathe:settings') return 'settings';
   return path.toLowerCase().endsWith('.ipynb') ? 'notebook' : 'text';
 }
 
@@ -85,7 +86,7 @@ export function cycleTab(state: TabsState, step: number): TabsState {
 
 /** Tab titles: the file name, with the folder added where two open files share a name (as VS Code does). */
 export function tabTitles(tabs: readonly EditorTab[]): Map<string, string> {
-  const name = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+  const name = (p: string) => (p === 'lathe:settings' ? 'Settings' : p.slice(p.lastIndexOf('/') + 1));
   const counts = new Map<string, number>();
   for (const t of tabs) counts.set(name(t.path), (counts.get(name(t.path)) ?? 0) + 1);
   return new Map(

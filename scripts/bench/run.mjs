@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const only = process.argv.slice(2);
-const benches = ['rpcRoundTrip', 'terminalThroughput', 'coldStart', 'kernelRoundTrip', 'bigNotebook', 'envDiscovery', 'envPack', 'jobStreams', 'logUi', 'chartFps'].filter((b) => !only.length || only.includes(b));
+const benches = ['rpcRoundTrip', 'terminalThroughput', 'coldStart', 'kernelRoundTrip', 'bigNotebook', 'envDiscovery', 'envPack', 'jobStreams', 'logUi', 'chartFps', 'explorer'].filter((b) => !only.length || only.includes(b));
 if (spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
 mkdirSync(`${root}.test-output/bench`, { recursive: true });
 
