@@ -13,6 +13,8 @@ test('the token is traded for a cookie and leaves the address bar', async ({ pag
   expect(page.url()).toBe(core.url);
   expect(page.url()).not.toContain(core.token);
   await expect(page.getByLabel('Core version')).toHaveText(/Lathe core \d+\.\d+\.\d+/);
+  // The status bar names the Python that notebooks and script jobs share (Debian's, which runs jupyter-server here).
+  await expect(page.getByLabel('Python', { exact: true })).toContainText(/Python 3\.\d+\.\d+ \/usr\/bin\/python3/, { timeout: 15_000 });
 });
 
 test('terminal: type a command, flood 10,000 lines, reload and see the scrollback again', async ({ page, core }) => {

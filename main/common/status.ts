@@ -20,6 +20,8 @@ export interface CoreStatus {
   launches: number;
   /** Every service the core serves. */
   services: ServiceState[];
+  /** The Python notebooks and script jobs run with (the one that runs Jupyter), once it is known. */
+  python?: { path: string; version?: string };
 }
 
 /** Core-wide information. */

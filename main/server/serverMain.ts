@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { Server } from 'node:http';
@@ -14,6 +16,7 @@ import { SecretStore, loadStoreKey } from '../node/secrets/secretStore';
 import { NotebookFileChannel } from '../common/notebooks';
 import { FileChannel } from '../common/files';
 import { FileService } from '../node/files/fileService';
+import { notebookPython } from '../../kernels/notebookPython';
 import { NotebookFileService } from '../../kernels/notebookFileService';
 import { TerminalChannel } from '../common/terminal';
 import { findJupyterServer } from '../../kernels/findJupyter';
@@ -158,7 +161,11 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
     );
     disposables.push(envs);
     const jobs = wireJobService(
-      { dataDir, shimScript: resolve(ROOT, 'dist', 'core', 'jobShim.mjs'), coreScript: resolve(ROOT, 'dist', 'core', 'lathe.mjs'), pythonPath: resolve(ROOT, 'resources', 'python'), env: options.userEnv ?? process.env, secrets, workspace },
+      { dataDir, shimScript: resolve(ROOT, 'dist', 'core', 'jobShim.mjs'), coreScript: resolve(ROOT, 'dist', 'core', 'lathe.mjs'), pythonPath: resolve(ROOT, 'resources', 'python'), env: options.userEnv ?? process.env, secrets,
+        workspace,
+        // The notebooks' Python, so a script that works in a notebook works as a job.
+        defaultPython: async () => notebookPython(await (jupyterCommand ??= findJupyterServer({ python: options.jupyterPython })), options.userEnv ?? process.env),
+      },
       db,
       envs,
       log.child('jobs'),
@@ -171,7 +178,19 @@ export async function startCore(options: CoreOptions = {}): Promise<RunningCore>
         const s = supervisor.state;
         return s.state === 'failed' ? { name, state: 'unavailable', detail: s.reason } : { name, state: 'ready', detail: `Jupyter server ${s.state}` };
       });
-    const status = new StatusService({ version: VERSION }, meta, services);
+    // The Python notebooks and script jobs share, with its version, for the status bar (asked once, when first shown).
+    let python: Promise<{ path: string; version?: string } | undefined> | undefined;
+    const pythonInfo = () =>
+      (python ??= (async () => {
+        const path = notebookPython(await (jupyterCommand ??= findJupyterServer({ python: options.jupyterPython })), options.userEnv ?? process.env);
+        if (!path) return undefined;
+        const version = await promisify(execFile)(path, ['-c', 'import sys; print(sys.version.split()[0])'], { timeout: 10_000 }).then(
+          (r) => String(r.stdout).trim(),
+          () => undefined,
+        );
+        return { path, ...(version ? { version } : {}) };
+      })().catch(() => undefined));
+    const status = new StatusService({ version: VERSION }, meta, services, pythonInfo);
     rpc.serveChannel(StatusChannel, status);
     rpc.serveChannel(SettingsChannel, settings);
     rpc.serveChannel(TerminalChannel, terminals);

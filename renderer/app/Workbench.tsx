@@ -45,6 +45,7 @@ export function Workbench() {
   const state = useEventValue(services.connection.onDidChangeState, () => services.connection.state);
   const [settings, setSettings] = useState<Settings>(DEFAULTS);
   const [version, setVersion] = useState<string>();
+  const [python, setPython] = useState<{ path: string; version?: string }>();
   const [panel, setPanel] = useState<PanelId>(() => (sessionStorage.getItem('lathe.panel') as PanelId | null) ?? 'explorer');
   const [sidebarWidth, setSidebarWidth] = useState(DEFAULTS.layout.sidebarWidth);
   const [sidebarVisible, setSidebarVisible] = useState(true);
@@ -87,7 +88,14 @@ export function Workbench() {
   useEffect(() => {
     if (state !== 'connected') return;
     void services.settings.get().then(applySettings);
-    void services.status.get().then((s) => setVersion(s.version));
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    void services.status.get().then((s) => {
+      setVersion(s.version);
+      setPython(s.python);
+      // The core finds the notebooks' Python on first use; ask again shortly if it was not known yet.
+      if (!s.python) retry = setTimeout(() => void services.status.get().then((again) => setPython(again.python), () => undefined), 3000);
+    });
+    return () => clearTimeout(retry);
   }, [state, services, applySettings]);
   useEvent(services.settings.onDidChange, applySettings);
   useEffect(() => {
@@ -319,7 +327,7 @@ export function Workbench() {
           {!current.ready && <NotBuiltPanel title={current.title} />}
         </main>
       </div>
-      <StatusBar state={state} version={version} theme={settings.theme} onToggleTheme={toggleTheme} />
+      <StatusBar state={state} version={version} theme={settings.theme} onToggleTheme={toggleTheme} python={python} />
       {paletteOpen && <CommandPalette commands={commands} onClose={() => setPaletteOpen(false)} />}
     </div>
   );

@@ -89,6 +89,20 @@ lathe.set_tags({"dataset": "iris"})
     expect(chunkLines(await jobs.logs(run.id)).map((l) => l.l)).toEqual([join(work, 'sub')]);
   });
 
+  it('a script without an env runs with the notebooks’ Python, recorded in the lineage (not whatever python3 is first on PATH)', async () => {
+    const { work } = setup();
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    mkdirSync(join(work, 'py'));
+    // A link of its own, so sys.executable shows which Python ran (python3 on PATH may be the same binary).
+    symlinkSync('/usr/bin/python3', join(work, 'py', 'notebook-python'));
+    const { jobs } = setup({ defaultPython: async () => join(work, 'py', 'notebook-python') });
+    writeFileSync(join(work, 'which.py'), 'import sys, sklearn\nprint(sys.executable)\n');
+    const run = await jobs.submit({ name: 'which', script: 'which.py' }, { baseDir: work });
+    expect((await ended(jobs, run.id))!.status).toBe('succeeded');
+    expect(chunkLines(await jobs.logs(run.id)).map((l) => l.l)).toEqual([join(work, 'py', 'notebook-python')]);
+    expect((await jobs.get(run.id)).lineage).toMatchObject({ command: [join(work, 'py', 'notebook-python'), 'which.py'], env: { kind: 'path', python: join(work, 'py', 'notebook-python') } });
+  });
+
   it('rejects bad specs with the field and the reason, before anything runs', async () => {
     const { jobs, work } = setup();
     const bad = async (spec: unknown) => jobs.submit(spec, { baseDir: work }).then(() => undefined, (e: { code: string; message: string }) => e);

@@ -36,6 +36,8 @@ export interface JobServiceConfig {
   pythonPath: string;
   /** The user's environment jobs start from (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The Python a script runs with when the spec names no env: the notebooks' (default: python3 on PATH). */
+  defaultPython?: () => Promise<string | undefined>;
   /** The workspace: a spec submitted without a folder of its own (from the UI) has its paths relative to it. */
   workspace?: string;
   /** The user's secret store (`lathe secret set`); LATHE_SECRET_<NAME> in the core's environment is the fallback. */
@@ -214,12 +216,14 @@ export class JobService implements IJobService {
     const cwd = resolve(r.baseDir, spec.workdir);
     const envDetail = await this.jobEnv(spec);
     const secrets = Object.fromEntries((spec.secrets ?? []).map((s) => [s, this.secret(s) ?? '']));
-    const plan: PlanInput = { spec, runId: r.id, env: envDetail, secrets, pythonPath: this.config.pythonPath };
+    // A local script without an env runs with the notebooks' Python (a container uses the image's python3).
+    const python = !envDetail && spec.script && spec.target === 'local' ? await this.config.defaultPython?.().catch(() => undefined) : undefined;
+    const plan: PlanInput = { spec, runId: r.id, env: envDetail, secrets, pythonPath: this.config.pythonPath, ...(python ? { python } : {}) };
     const argv = runArgv(plan, { node: process.execPath, script: this.config.coreScript });
     if (this.disposed) throw new AppError('CANCELLED', 'the core is stopping');
     const lineage: Lineage = {
       git: await gitLineage(cwd),
-      env: envDetail ? { kind: 'conda', prefix: envDetail.prefix, name: envDetail.name, python: envDetail.python, explicitSha256: await this.envHash(envDetail.prefix), ...(spec.env && 'slug' in spec.env ? { published: spec.env.slug } : {}) } : { kind: 'path' },
+      env: envDetail ? { kind: 'conda', prefix: envDetail.prefix, name: envDetail.name, python: envDetail.python, explicitSha256: await this.envHash(envDetail.prefix), ...(spec.env && 'slug' in spec.env ? { published: spec.env.slug } : {}) } : { kind: 'path', python: argv[0] },
       command: argv,
       workdir: cwd,
       host: hostname(),

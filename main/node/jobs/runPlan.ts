@@ -13,16 +13,19 @@ export interface PlanInput {
   secrets: Record<string, string>;
   /** resources/python, for `import lathe`. */
   pythonPath: string;
+  /** The Python for a script when there is no env (the notebooks'); else python3 on PATH. */
+  python?: string;
 }
 
 /**
- * The command a run starts: the spec's command; its script under the env's python (else python3 on PATH);
+ * The command a run starts: the spec's command; its script under the env's python (else the notebooks' Python, else
+ * python3 on PATH);
  * or its notebook through `lathe nb run` (`core`: node and dist/core/lathe.mjs) with parameters and the env's kernel.
  */
 export function runArgv(p: PlanInput, core: { node: string; script: string }): string[] {
   const { spec, env } = p;
   if (spec.command) return spec.command;
-  if (spec.script) return [env ? join(env.prefix, 'bin', 'python') : 'python3', spec.script, ...(spec.args ?? [])];
+  if (spec.script) return [env ? join(env.prefix, 'bin', 'python') : (p.python ?? 'python3'), spec.script, ...(spec.args ?? [])];
   const nb = spec.notebook!;
   const out = nb.replace(/\.ipynb$/, '') + `.run-${p.runId}.ipynb`;
   const params = Object.entries(spec.params ?? {}).flatMap(([k, v]) => ['-p', `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`]);

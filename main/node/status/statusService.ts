@@ -10,11 +10,14 @@ export class StatusService implements IStatusService {
     private readonly config: { version: string },
     meta: MetaStore,
     private readonly services: () => ServiceState[],
+    private readonly python?: () => Promise<CoreStatus['python']>,
   ) {
     this.launches = meta.recordLaunch(config.version, this.startedAt, process.pid);
   }
 
   async get(): Promise<CoreStatus> {
-    return { version: this.config.version, startedAt: this.startedAt, launches: this.launches, services: this.services() };
+    // Finding it can take a moment the first time (Jupyter is located on first use): status does not wait long for it.
+    const python = this.python ? await Promise.race([this.python().catch(() => undefined), new Promise<undefined>((r) => setTimeout(r, 1500))]) : undefined;
+    return { version: this.config.version, startedAt: this.startedAt, launches: this.launches, services: this.services(), ...(python ? { python } : {}) };
   }
 }
