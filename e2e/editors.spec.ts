@@ -213,3 +213,40 @@ test('settings: Ctrl+, opens the settings editor; a change takes effect at once 
   await page.getByRole('searchbox', { name: 'Search settings' }).fill('font size');
   await expect(page.getByLabel('Terminal: Font size')).toHaveValue('17');
 });
+
+test('explorer context menu (right click and Shift+F10): copy relative path, download, new file here; images open in a viewer', async ({ page, core, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: core.url.replace(/\/$/, '') });
+  mkdirSync(join(core.workspace, 'plots'));
+  // A 2x1 PNG.
+  writeFileSync(join(core.workspace, 'plots', 'loss.png'), Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAAEUlEQVR42mP8z8DAwMDAwAAAJ/IE/6t4nBsAAAAASUVORK5CYII=', 'base64'));
+  await openWorkbench(page, core);
+  await showView(page, 'Explorer');
+  await item(page, 'plots').click();
+  await item(page, 'loss.png').click({ button: 'right' });
+  const menu = page.getByRole('menu', { name: 'Actions for loss.png' });
+  await expect(menu).toBeVisible();
+  await menu.getByRole('menuitem', { name: 'Copy Relative Path' }).click();
+  await expect(menu).toBeHidden();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('plots/loss.png');
+  // Download through the keyboard: Shift+F10 on the focused row, arrows, Enter.
+  await item(page, 'loss.png').click();
+  await tree(page).press('Shift+F10');
+  await expect(menu).toBeVisible();
+  const downloaded = page.waitForEvent('download');
+  await page.keyboard.press('End');
+  await page.keyboard.press('Enter');
+  const d = await downloaded;
+  expect(d.suggestedFilename()).toBe('loss.png');
+  expect(readFileSync((await d.path())!).equals(readFileSync(join(core.workspace, 'plots', 'loss.png')))).toBe(true);
+  // New file in the clicked folder.
+  await item(page, 'plots').click({ button: 'right' });
+  await page.getByRole('menu', { name: 'Actions for plots' }).getByRole('menuitem', { name: 'New File…' }).click();
+  await page.getByRole('textbox', { name: 'New file name' }).fill('notes.txt');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => existsSync(join(core.workspace, 'plots', 'notes.txt'))).toBe(true);
+  // The image opens in a viewer tab, from a blob: URL.
+  await item(page, 'loss.png').dblclick();
+  const img = page.getByRole('tabpanel', { name: 'loss.png' }).getByRole('img', { name: 'plots/loss.png' });
+  await expect(img).toBeVisible();
+  expect(await img.evaluate((el: HTMLImageElement) => [el.naturalWidth, el.naturalHeight, el.src.startsWith('blob:')])).toEqual([2, 1, true]);
+});

@@ -16,6 +16,8 @@ export interface FileEntry {
 /** A folder's listing: folders first, then files, each in natural order (file2 before file10). */
 export interface FolderListing {
   path: string;
+  /** The folder's absolute path on the core's machine (for "Copy Path"). */
+  absPath: string;
   entries: FileEntry[];
   /** Entries that were left out because the folder holds more than LIST_LIMIT. */
   omitted: number;
@@ -25,6 +27,8 @@ export interface FolderListing {
 export const LIST_LIMIT = 50_000;
 /** The largest file `read` returns (Monaco stays responsive well beyond this, but a frame must fit the RPC limit). */
 export const READ_LIMIT_BYTES = 12 * 1024 * 1024;
+/** The most bytes one `readBytes` call returns (its base64 stays well under the RPC frame limit). */
+export const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** A text file as read, with the state it was read in (for change-on-disk checks on save). */
 export interface TextFile {
@@ -69,6 +73,8 @@ export interface IFileService {
   trash(path: string): Promise<TrashedItem>;
   /** Puts a trashed item back where it was; refuses if something else is there now. */
   restore(id: string): Promise<FileEntry>;
+  /** Reads up to READ_CHUNK_BYTES of any file (base64) from `offset`, with its total size: downloads and image views. */
+  readBytes(path: string, offset: number, length: number): Promise<{ base64: string; size: number }>;
   /** Writes uploaded bytes (base64) to a new file, in chunks: `offset` 0 creates it (refusing to overwrite), later chunks append. */
   upload(path: string, base64: string, offset: number): Promise<{ size: number }>;
   /** Fires when a watched folder's listing changes. */
@@ -92,6 +98,7 @@ export const FileChannel = defineChannel<IFileService>({
     trash: [NonRoot],
     restore: [z.string().regex(/^[0-9a-f]{16}$/, 'a trash id (16 hex digits)')],
     upload: [NonRoot, z.string().max(4 * 1024 * 1024), z.number().int().min(0)],
+    readBytes: [NonRoot, z.number().int().min(0), z.number().int().min(1).max(READ_CHUNK_BYTES)],
   },
   events: { onDidChange: null },
 });

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { File, FileCode2, NotebookPen, Settings2, X } from 'lucide-react';
 import type { Settings } from '../../main/common/settings';
 import { SettingsEditor } from './SettingsEditor';
+import { ImageViewer } from '../panels/files/ImageViewer';
 import type { Services } from '../platform/services';
 import { NotebookPanel } from '../panels/notebooks/NotebookPanel';
 import { TextEditor, type EditorHost } from '../panels/files/TextEditor';
@@ -139,7 +140,9 @@ export function EditorArea(props: EditorAreaProps) {
         {state.tabs.length === 0 && props.empty}
         {state.tabs.map((t) => (
           <div key={t.path} id={panelId(t.path)} role="tabpanel" aria-labelledby={tabId(t.path)} hidden={t.path !== state.active} className="fill">
-            {t.kind === 'settings' ? (
+            {t.kind === 'image' ? (
+              <ImageViewer services={services} path={t.path} />
+            ) : t.kind === 'settings' ? (
               <SettingsEditor services={services} settings={props.settings} />
             ) : t.kind === 'notebook' ? (
               <NotebookPanel services={services} path={t.path} theme={theme} host={hostFor(t.path)} visible={t.path === state.active} />

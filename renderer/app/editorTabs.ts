@@ -1,5 +1,5 @@
 /** What kind of editor a tab holds. */
-export type EditorKind = 'notebook' | 'text' | 'settings';
+export type EditorKind = 'notebook' | 'text' | 'settings' | 'image';
 
 /** One open editor. A tab is identified by its workspace path: a file is open at most once. */
 export interface EditorTab {
@@ -22,6 +22,7 @@ const CLOSED_KEPT = 20;
 /** The editor kind for a file. */
 export function kindFor(path: string): EditorKind {
   if (path === 'lathe:settings') return 'settings';
+  if (/\.(png|jpe?g|gif|webp|bmp|svg|ico)$/i.test(path)) return 'image';
   return path.toLowerCase().endsWith('.ipynb') ? 'notebook' : 'text';
 }
 

@@ -118,6 +118,14 @@ describe('FileService', () => {
     expect(await files.upload('up/data.bin', data.subarray(1000).toString('base64'), 1000)).toEqual({ size: 1500 });
     expect(readFileSync(join(root, 'up/data.bin')).equals(data)).toBe(true);
     await expect(files.upload('up/data.bin', 'AAAA', 0)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    // Read back in pieces (downloads, image views): any bytes, with the total size.
+    const a = await files.readBytes('up/data.bin', 0, 999);
+    const b = await files.readBytes('up/data.bin', 999, 4096);
+    expect(a.size).toBe(1500);
+    expect(Buffer.concat([Buffer.from(a.base64, 'base64'), Buffer.from(b.base64, 'base64')]).equals(data)).toBe(true);
+    expect((await files.readBytes('up/data.bin', 5000, 10)).base64).toBe('');
+    await expect(files.readBytes('up', 0, 10)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(files.readBytes('../outside', 0, 10)).rejects.toMatchObject({ code: 'PATH_OUTSIDE_WORKSPACE' });
   });
 
   it('reports changes in a listed folder over RPC, and the allowlist refuses a malformed trash id', async () => {

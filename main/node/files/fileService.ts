@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, cpSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, watch, writeFileSync, writeSync, type FSWatcher } from 'node:fs';
+import { closeSync, cpSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, watch, writeFileSync, writeSync, type FSWatcher } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { AppError } from '../../common/errors';
 import { Emitter, type IDisposable } from '../../common/event';
@@ -52,7 +52,7 @@ export class FileService implements IFileService, IDisposable {
     }
     entries.sort((a, b) => (a.kind === 'dir' ? 0 : 1) - (b.kind === 'dir' ? 0 : 1) || collator.compare(a.name, b.name) || (a.name < b.name ? -1 : 1));
     this.watch(rel, abs);
-    return { path: rel, entries, omitted };
+    return { path: rel, absPath: abs, entries, omitted };
   }
 
   async unwatch(path: string): Promise<void> {
@@ -171,6 +171,26 @@ export class FileService implements IFileService, IDisposable {
     this.relocate(join(dir, 'content'), abs, item.path);
     rmSync(dir, { recursive: true, force: true });
     return this.entry(abs);
+  }
+
+  async readBytes(path: string, offset: number, length: number): Promise<{ base64: string; size: number }> {
+    const abs = this.resolve(path);
+    const rel = this.rel(abs);
+    const st = this.stat(abs, rel);
+    if (st.isDirectory()) throw new AppError('INVALID_ARGUMENT', `${rel} is a folder; name a file inside it.`);
+    const fd = openSync(abs, 'r');
+    try {
+      const buf = Buffer.alloc(Math.max(0, Math.min(length, st.size - offset)));
+      let done = 0;
+      while (done < buf.length) {
+        const n = readSync(fd, buf, done, buf.length - done, offset + done);
+        if (n === 0) break;
+        done += n;
+      }
+      return { base64: buf.subarray(0, done).toString('base64'), size: st.size };
+    } finally {
+      closeSync(fd);
+    }
   }
 
   async upload(path: string, base64: string, offset: number): Promise<{ size: number }> {

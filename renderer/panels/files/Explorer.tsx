@@ -6,6 +6,8 @@ import type { Services } from '../../platform/services';
 import { useEvent } from '../../platform/services';
 import { checkNewName, targetFolder, visibleRows, type FolderState, type TreeRow } from './explorerTree';
 import { uploadFiles } from './upload';
+import { ContextMenu, type MenuItem } from './ContextMenu';
+import { downloadFile } from './download';
 
 const ROW_PX = 22;
 const EXPANDED_KEY = 'lathe.explorer.expanded';
@@ -35,6 +37,8 @@ export function Explorer({ services, host }: { services: Services; host: Explore
   const [editing, setEditing] = useState<Editing>();
   const [message, setMessage] = useState<{ text: string; error?: boolean; undo?: TrashedItem }>();
   const [dropTarget, setDropTarget] = useState<string>();
+  const [menu, setMenu] = useState<{ x: number; y: number; entry?: FileEntry }>();
+  const [rootAbs, setRootAbs] = useState<string>();
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
   const list = useRef<HTMLDivElement>(null);
@@ -46,6 +50,7 @@ export function Explorer({ services, host }: { services: Services; host: Explore
       if (!loaded.current.has(dir)) setFolders((m) => new Map(m).set(dir, 'loading'));
       try {
         const l = await services.files.list(dir);
+        if (dir === '') setRootAbs(l.absPath);
         setFolders((m) => new Map(m).set(dir, { entries: l.entries, omitted: l.omitted }));
       } catch (err) {
         setFolders((m) => new Map(m).set(dir, { error: isAppError(err) ? err.message : String(err) }));
@@ -191,8 +196,57 @@ export function Explorer({ services, host }: { services: Services; host: Explore
     setEditing({ mode: 'new', dir, kind });
   };
 
+  const copy = (text: string) =>
+    navigator.clipboard.writeText(text).then(
+      () => setMessage({ text: `Copied ${text}` }),
+      () => setMessage({ text: `Could not use the clipboard; the path is ${text}`, error: true }),
+    );
+  const menuItems = (entry: FileEntry | undefined): MenuItem[] => {
+    const inDir = targetFolder(entry);
+    const newIn = (kind: 'file' | 'dir') => () => {
+      if (inDir) toggle({ name: baseName(inDir), path: inDir, kind: 'dir', link: false }, true);
+      setEditing({ mode: 'new', dir: inDir, kind });
+    };
+    if (!entry) return [{ label: 'New File…', run: newIn('file') }, { label: 'New Folder…', run: newIn('dir') }, null, { label: 'Copy Path', run: () => rootAbs && void copy(rootAbs), disabled: !rootAbs }];
+    const abs = rootAbs ? `${rootAbs}/${entry.path}` : undefined;
+    return [
+      ...(entry.kind === 'file' ? [{ label: 'Open', keys: 'Enter', run: () => activate(entry, false) }, null] : []),
+      { label: 'New File…', run: newIn('file') },
+      { label: 'New Folder…', run: newIn('dir') },
+      null,
+      { label: 'Rename…', keys: 'F2', run: () => setEditing({ mode: 'rename', path: entry.path }) },
+      { label: 'Delete', keys: 'Delete', run: () => void remove(entry) },
+      null,
+      { label: 'Copy Path', run: () => abs && void copy(abs), disabled: !abs },
+      { label: 'Copy Relative Path', run: () => void copy(entry.path) },
+      ...(entry.kind === 'file'
+        ? [
+            null,
+            {
+              label: 'Download',
+              run: () =>
+                void downloadFile(services, entry.path, (p) => setMessage({ text: `Downloading ${entry.name}… ${Math.round(p * 100)}%` })).then(
+                  () => setMessage({ text: `Downloaded ${entry.name}.` }),
+                  fail,
+                ),
+            },
+          ]
+        : []),
+    ];
+  };
+  const openMenuAtFocus = () => {
+    const rect = list.current?.getBoundingClientRect();
+    if (!rect) return;
+    const y = focusedIndex >= 0 ? rect.top + (focusedIndex + 1) * ROW_PX - (list.current?.scrollTop ?? 0) : rect.top + 8;
+    setMenu({ x: rect.left + 24, y, entry: focusedRow?.entry });
+  };
+
   const onKeyDown = (e: KeyboardEvent) => {
     if (editing) return;
+    if ((e.shiftKey && e.key === 'F10') || e.key === 'ContextMenu') {
+      e.preventDefault();
+      return openMenuAtFocus();
+    }
     const r = focusedRow;
     const go = (i: number) => {
       const row = rows[Math.max(0, Math.min(rows.length - 1, i))];
@@ -301,6 +355,13 @@ export function Explorer({ services, host }: { services: Services; host: Explore
         onKeyDown={onKeyDown}
         onFocus={() => !focused && rows[0] && setFocused(rows[0].entry.path)}
         onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        onContextMenu={(e) => {
+          e.preventDefault();
+          const row = (e.target as HTMLElement).closest<HTMLElement>('[role="treeitem"]');
+          const entry = row ? rows.find((r) => r.entry.path === row.dataset.path)?.entry : undefined;
+          if (entry) setFocused(entry.path);
+          setMenu({ x: e.clientX, y: e.clientY, entry });
+        }}
       >
         <div style={{ height: (rows.length + (newAt >= 0 ? 1 : 0)) * ROW_PX, position: 'relative' }}>
           {newAt >= 0 && editing?.mode === 'new' && (
@@ -333,6 +394,7 @@ export function Explorer({ services, host }: { services: Services; host: Explore
         {root && typeof root === 'object' && 'entries' in root && root.entries.length === 0 && !editing && <p className="explorer-empty">The workspace is empty. Create a file or a notebook, or drop files here to upload them.</p>}
         {[...folders].map(([dir, s]) => (typeof s === 'object' && 'omitted' in s && s.omitted > 0 ? <p key={dir} className="explorer-empty">{`${dir || 'The workspace'}: ${s.omitted} more entries are not shown (over 50,000 in one folder). Use a terminal to see them.`}</p> : null))}
       </div>
+      {menu && <ContextMenu x={menu.x} y={menu.y} label={menu.entry ? `Actions for ${menu.entry.name}` : 'Workspace actions'} items={menuItems(menu.entry)} onClose={() => setMenu(undefined)} />}
       {message && (
         <div role={message.error ? 'alert' : 'status'} className={`explorer-message${message.error ? ' error' : ''}`}>
           {message.text}
