@@ -96,9 +96,13 @@ export function parseNotebook(text: string, name: string, notes?: { upgradedFrom
   }
   if (nb.nbformat !== 4) throw new AppError('NOTEBOOK_UNSUPPORTED', `${name} has nbformat ${JSON.stringify(nb.nbformat)}; Lathe reads nbformat 4.`);
   if (!Array.isArray(nb.cells)) throw new AppError('NOTEBOOK_INVALID', `${name} has no "cells" list.`);
+  // A newer minor version may bring cell types this one does not know: such a cell is kept as it is (never edited or
+  // run) and the rest of the notebook stays editable. In 4.0–4.5 an unknown type is an error, as nbformat says.
+  const newerMinor = typeof nb.nbformat_minor === 'number' && nb.nbformat_minor > NBFORMAT_MINOR;
   nb.cells.forEach((c, i) => {
     const cell = c as Record<string, unknown>;
-    if (typeof cell !== 'object' || cell === null || !['code', 'markdown', 'raw'].includes(cell.cell_type as string)) {
+    if (typeof cell === 'object' && cell !== null && newerMinor && typeof cell.cell_type === 'string' && !KNOWN_CELL_TYPES.includes(cell.cell_type)) return;
+    if (typeof cell !== 'object' || cell === null || !KNOWN_CELL_TYPES.includes(cell.cell_type as string)) {
       throw new AppError('NOTEBOOK_INVALID', `${name}: cell ${i + 1} has cell_type ${JSON.stringify(cell?.cell_type)}; expected code, markdown or raw.`);
     }
     if (typeof cell.source !== 'string' && !(Array.isArray(cell.source) && cell.source.every((s) => typeof s === 'string'))) {
@@ -116,6 +120,9 @@ export function parseNotebook(text: string, name: string, notes?: { upgradedFrom
 }
 
 const OUTPUT_TYPES = ['stream', 'display_data', 'execute_result', 'error'];
+/** The cell types of nbformat 4.0–4.5, and the newest minor version this code knows. */
+export const KNOWN_CELL_TYPES = ['code', 'markdown', 'raw'];
+const NBFORMAT_MINOR = 5;
 const kind = (v: unknown) => (v === undefined ? 'missing' : v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `${typeof v} ${String(JSON.stringify(v)).slice(0, 40)}`);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isText = (v: unknown) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
@@ -137,6 +144,7 @@ export function schemaProblems(nb: Record<string, unknown>): string[] {
   }
   if (!Number.isInteger(nb.nbformat_minor) || (nb.nbformat_minor as number) < 0) bad('"nbformat_minor"', 'a whole number', nb.nbformat_minor);
   (nb.cells as Record<string, unknown>[]).forEach((cell, i) => {
+    if (!KNOWN_CELL_TYPES.includes(cell.cell_type as string)) return; // a newer minor's cell type: kept as it is
     const at = `cell ${i + 1} (${String(cell.cell_type)})`;
     if (cell.metadata !== undefined && !isObject(cell.metadata)) bad(`${at} "metadata"`, 'an object', cell.metadata);
     if (cell.id !== undefined && !(typeof cell.id === 'string' && /^[a-zA-Z0-9_-]{1,64}$/.test(cell.id))) bad(`${at} "id"`, '1 to 64 letters, digits, - or _', cell.id);

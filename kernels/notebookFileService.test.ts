@@ -135,6 +135,21 @@ describe('notebook files', () => {
     validateWithNbformat(join(dir.path, 'v3.ipynb'));
   });
 
+  it('opens a notebook from a newer minor version with an unknown cell type, and saves that cell exactly as it was', async () => {
+    const future = { id: 'f1', cell_type: 'widget-board', metadata: { layout: [1, 2] }, source: ['x'], state: { any: 'thing' } };
+    const nb = { nbformat: 4, nbformat_minor: 7, metadata: {}, cells: [{ id: 'c1', cell_type: 'code', metadata: {}, source: 'x = 1', outputs: [], execution_count: null }, future] };
+    writeFileSync(join(dir.path, 'future.ipynb'), JSON.stringify(nb));
+    const opened = await svc.open('future.ipynb');
+    (opened.content.cells[0] as { source: string }).source = 'x = 2';
+    await svc.save('future.ipynb', opened.content, { expectedMtimeMs: opened.mtimeMs });
+    const saved = JSON.parse(readFileSync(join(dir.path, 'future.ipynb'), 'utf8'));
+    expect(saved.cells[1]).toEqual(future);
+    expect(saved.cells[0].source).toEqual(['x = 2']);
+    // In 4.0–4.5 the type is simply wrong, as nbformat says.
+    writeFileSync(join(dir.path, 'wrong.ipynb'), JSON.stringify({ ...nb, nbformat_minor: 5 }));
+    await expect(svc.open('wrong.ipynb')).rejects.toMatchObject({ code: 'NOTEBOOK_INVALID', message: expect.stringMatching(/cell 2 has cell_type "widget-board"/) });
+  });
+
   it('explains truncated files, invalid JSON and non-notebooks, and changes nothing', async () => {
     writeCorpus(dir.path);
     const good = readFileSync(join(dir.path, 'rich.ipynb'), 'utf8');

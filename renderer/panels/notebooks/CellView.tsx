@@ -55,6 +55,11 @@ export const CellView = memo(function CellView(p: CellViewProps) {
       <div className="cell-body">
         {p.collapsed.input ? (
           <div className="collapsed-note muted">input hidden</div>
+        ) : cell.type === 'unknown' ? (
+          <div className="unknown-cell" role="note" aria-label={`Cell of unknown type ${String(cell.raw.cell_type)}`}>
+            <p className="muted">{`A “${String(cell.raw.cell_type)}” cell, from a newer notebook format than this version of Lathe reads. It is kept exactly as it is; edit it in the tool that made it.`}</p>
+            <pre className="cell-source">{cell.source || ' '}</pre>
+          </div>
         ) : editing ? (
           <CellEditor value={cell.source} language={cell.type === 'code' ? 'python' : cell.type === 'markdown' ? 'markdown' : 'plaintext'} theme={p.theme} onChange={(v) => p.onChange(cell.key, v)} keys={p.keys} label={`Editor for cell ${index + 1}`} />
         ) : cell.type === 'markdown' ? (

@@ -69,7 +69,7 @@ export function NotebookEditor({ session, theme, onActiveChange, below }: { sess
       if (e.shiftKey) runActive('advance');
       else if (mod) runActive('stay');
       else if (e.altKey) runActive('insert');
-      else setEditing(true);
+      else if (doc?.cells[active]?.type !== 'unknown') setEditing(true);
       return;
     }
     if (mod || e.altKey) return;
@@ -110,7 +110,7 @@ export function NotebookEditor({ session, theme, onActiveChange, below }: { sess
         case 'm':
         case 'y':
         case 'r':
-          if (cell) setDoc((d) => updateCell(d, cell.key, (c) => convertCell(c, k === 'm' ? 'markdown' : k === 'y' ? 'code' : 'raw')));
+          if (cell && cell.type !== 'unknown') setDoc((d) => updateCell(d, cell.key, (c) => convertCell(c, k === 'm' ? 'markdown' : k === 'y' ? 'code' : 'raw')));
           return true;
         case 'c':
           clipboard.current = cell;

@@ -19,6 +19,15 @@ describe('notebook model', () => {
     expect(toJson(fromJson(structuredClone(nb)))).toEqual(nb);
   });
 
+  it('keeps a cell of a type from a newer format exactly as read, outputs and all, next to edited cells', () => {
+    const future = { cell_type: 'widget-board', id: 'w1', metadata: {}, source: 'x', outputs: [{ output_type: 'stream', name: 'stdout', text: 'kept' }], extra: 1 };
+    const doc = fromJson({ ...nb, nbformat_minor: 7, cells: [...nb.cells, future as never] });
+    expect(doc.cells.at(-1)!.type).toBe('unknown');
+    const edited = updateCell(doc, 'c1', (c) => ({ ...c, source: 'print(2)' }));
+    expect(toJson(edited).cells.at(-1)).toBe(future);
+    expect(convertCell(doc.cells.at(-1)!, 'unknown')).toBe(doc.cells.at(-1));
+  });
+
   it('changes only what was edited', () => {
     let doc = fromJson(structuredClone(nb));
     doc = updateCell(doc, 'c1', (c) => ({ ...c, source: 'print(2)' }));

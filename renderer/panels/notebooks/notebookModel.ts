@@ -1,8 +1,8 @@
 import { stripTransient, type KernelEvent, type NotebookOutput } from '../../../main/common/kernels';
 import { randomCellId, type NotebookJson } from '../../../main/common/notebooks';
 
-/** The kinds of cell. */
-export type CellType = 'code' | 'markdown' | 'raw';
+/** The kinds of cell; `unknown` is a cell type from a newer nbformat, kept exactly as read and never edited or run. */
+export type CellType = 'code' | 'markdown' | 'raw' | 'unknown';
 
 /** One cell as the editor holds it; `raw` is the cell as read, so unedited parts are saved unchanged. */
 export interface CellModel {
@@ -38,7 +38,7 @@ export function fromJson(nb: NotebookJson): NotebookDoc {
     rest,
     cells: cells.map((raw) => ({
       key: typeof raw.id === 'string' ? raw.id : `k${nextKey++}`,
-      type: raw.cell_type as CellType,
+      type: ['code', 'markdown', 'raw'].includes(raw.cell_type) ? (raw.cell_type as CellType) : 'unknown',
       source: joinSource(raw.source),
       outputs: Array.isArray(raw.outputs) ? (raw.outputs as NotebookOutput[]).map(normalizeOutput) : [],
       executionCount: typeof raw.execution_count === 'number' ? raw.execution_count : null,
@@ -63,6 +63,7 @@ function normalizeOutput(o: NotebookOutput): NotebookOutput {
 /** Writes the document back as nbformat JSON; unedited cells come out exactly as they were read. */
 export function toJson(doc: NotebookDoc): NotebookJson {
   const cells = doc.cells.map((c) => {
+    if (c.type === 'unknown') return c.raw as NotebookJson['cells'][number];
     const out: Record<string, unknown> = { ...c.raw, cell_type: c.type };
     if (joinSource(c.raw.source) !== c.source || c.raw.cell_type !== c.type) out.source = c.source;
     if (c.type === 'code') {
