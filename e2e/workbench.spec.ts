@@ -15,6 +15,9 @@ test('the token is traded for a cookie and leaves the address bar', async ({ pag
   await expect(page.getByLabel('Core version')).toHaveText(/Lathe core \d+\.\d+\.\d+/);
   // The status bar names the Python that notebooks and script jobs share (Debian's, which runs jupyter-server here).
   await expect(page.getByLabel('Python', { exact: true })).toContainText(/Python 3\.\d+\.\d+ \/usr\/bin\/python3/, { timeout: 15_000 });
+  // With no conda on this machine, the Environments side bar still says which Python runs the user's code.
+  await page.getByRole('navigation', { name: 'Activity bar' }).getByRole('button', { name: 'Environments', exact: true }).click();
+  await expect(page.getByRole('note', { name: 'Python in use' })).toContainText('/usr/bin/python3');
 });
 
 test('terminal: type a command, flood 10,000 lines, reload and see the scrollback again', async ({ page, core }) => {

@@ -19,23 +19,26 @@ try {
   const src = join(work, 'electron');
   spawnSync('mkdir', ['-p', src]);
   for (const f of readdirSync(join(root, 'electron'))) if (f.endsWith('.ts') && !f.endsWith('.test.ts')) copyFileSync(join(root, 'electron', f), join(src, f));
-  const csv = join(work, 'findings.csv');
+  // SARIF, not CSV: the tool writes a CSV's header and its rows with two concurrent writes, and the header sometimes
+  // lands over the first row (a CI run read 0 findings that way); the SARIF report is written once.
+  const report = join(work, 'findings.sarif');
   const bin = join(root, 'node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
   // AvailableSecurityFixesGlobalCheck (AVAILABLE_SECURITY_FIXES_GLOBAL_CHECK) downloads Electron's release list from GitHub, which a machine may not reach
   // (and the result then varied from run to run); the Electron version is pinned in package.json and upgraded there.
-  const args = [bin, '-i', src, '-e', electronVersion, '-r', '-v', 'false', '-x', 'AvailableSecurityFixesGlobalCheck', '-o', csv];
-  let r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
-  // An empty report is confirmed by a second run before it counts (the tool has returned none once, by chance).
-  if (r.status === 0 && readFileSafe(csv).trim().split('\n').length <= 1) r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
-  let text;
+  const args = [bin, '-i', src, '-e', electronVersion, '-r', '-v', 'false', '-x', 'AvailableSecurityFixesGlobalCheck', '-o', report];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
+  /** @type {{ runs: { results: { ruleId: string; level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }[] }[] }} */
+  let sarif;
   try {
-    text = readFileSync(csv, 'utf8');
-  } catch {
-    console.error(`scan: Electronegativity wrote no findings file (exit ${r.status}):\n${(r.stderr || r.stdout).slice(-2000)}`);
+    sarif = JSON.parse(readFileSync(report, 'utf8'));
+  } catch (err) {
+    console.error(`scan: Electronegativity wrote no readable report (exit ${r.status}; ${err instanceof Error ? err.message : err}):\n${(r.stderr || r.stdout).slice(-2000)}`);
     process.exit(1);
   }
-  const rows = parseCsv(text).slice(1).filter((row) => row.length > 3);
-  const findings = rows.map((row) => ({ check: row[0] ?? '', severity: row[1] ?? '', file: row[3] ?? '', location: row[4] ?? '', description: row[6] ?? '' }));
+  const findings = (sarif.runs[0]?.results ?? []).map((x) => {
+    const loc = x.locations[0]?.physicalLocation;
+    return { check: x.ruleId, severity: x.level, file: loc?.artifactLocation.uri ?? '', location: `${loc?.region.startLine ?? 0}:${loc?.region.startColumn ?? 0}`, description: x.message.text };
+  });
   const unreviewed = findings.filter((f) => !reviewed.reviewed.some((x) => x.check === f.check && x.file === f.file));
   const stale = reviewed.reviewed.filter((x) => !findings.some((f) => f.check === x.check && f.file === x.file));
   for (const f of unreviewed) console.error(`scan: electron/${f.file}:${f.location} ${f.check} (${f.severity}): ${f.description}. Fix it, or review it and add it with a reason to electron/electronegativity-reviewed.json.`);
@@ -44,48 +47,4 @@ try {
   process.exit(unreviewed.length || stale.length ? 1 : 0);
 } finally {
   rmSync(work, { recursive: true, force: true });
-}
-
-/** @param {string} f */
-function readFileSafe(f) {
-  try {
-    return readFileSync(f, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. @param {string} s */
-function parseCsv(s) {
-  /** @type {string[][]} */
-  const rows = [];
-  /** @type {string[]} */
-  let row = [];
-  let field = '';
-  let quoted = false;
-  const endField = () => {
-    row.push(field.trim());
-    field = '';
-  };
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (quoted) {
-      if (c === '"' && s[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') endField();
-    else if (c === '\n') {
-      endField();
-      rows.push(row);
-      row = [];
-    } else if (c !== '\r') field += c;
-  }
-  if (field || row.length) {
-    endField();
-    rows.push(row);
-  }
-  return rows;
 }

@@ -275,7 +275,7 @@ export function Workbench() {
               {current.id === 'explorer' && <Explorer services={services} host={{ onOpen: open, onMoved: (from, to) => setTabs((s) => renameTabs(s, from, to)), activePath: tabs.active }} />}
               {current.id === 'terminal' && <TerminalSideBar model={terminals} />}
               {current.id === 'notebooks' && <NotebookSideBar services={services} onOpen={(p) => open(p)} />}
-              {current.id === 'environments' && <EnvSideBar model={envs} onCreate={() => setCreatingEnv(true)} />}
+              {current.id === 'environments' && <EnvSideBar model={envs} onCreate={() => setCreatingEnv(true)} python={python} />}
               {current.id === 'jobs' && <JobsSideBar model={runs} onNew={() => setCreatingJob(true)} secrets={services.secrets} />}
             </aside>
             <Splitter value={sidebarWidth} min={120} max={800} label="Resize side bar" onChange={setSidebarWidth} onCommit={(v) => update({ layout: { sidebarWidth: v } })} />

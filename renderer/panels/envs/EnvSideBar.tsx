@@ -4,7 +4,7 @@ import type { EnvsModel } from './useEnvs';
 import { formatBytes } from './useEnvs';
 
 /** The env list: search, a Jupyter filter, the default tool, refresh, and a button for a new env. */
-export function EnvSideBar({ model, onCreate }: { model: EnvsModel; onCreate: () => void }) {
+export function EnvSideBar({ model, onCreate, python }: { model: EnvsModel; onCreate: () => void; python?: { path: string; version?: string } }) {
   const [query, setQuery] = useState('');
   const [kernelsOnly, setKernelsOnly] = useState(false);
   const list = model.list;
@@ -35,6 +35,11 @@ export function EnvSideBar({ model, onCreate }: { model: EnvsModel; onCreate: ()
       {list && list.installations.length === 0 && (
         <p role="note" className="muted">
           No conda, mamba or micromamba found. Install Miniforge (conda-forge.org/download) or set CONDA_EXE, then refresh.
+        </p>
+      )}
+      {list && list.installations.length === 0 && python && (
+        <p role="note" aria-label="Python in use">
+          {`Notebooks and script jobs run Python ${python.version ?? ''} at ${python.path} (the Python that runs Jupyter).`}
         </p>
       )}
       {list && list.installations.length > 0 && (
