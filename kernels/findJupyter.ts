@@ -13,7 +13,8 @@ export interface JupyterCommand {
   source: string;
 }
 
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+/** The first executable `name` on the PATH of `env`. */
+export function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
     const p = join(dir, name);
     try {

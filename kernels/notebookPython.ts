@@ -1,6 +1,6 @@
-import { accessSync, constants, openSync, readSync, closeSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
-import type { JupyterCommand } from './findJupyter';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { onPath, type JupyterCommand } from './findJupyter';
 
 /**
  * The Python that runs the notebooks' default kernel: the one that runs Jupyter Server (its native `python3`
@@ -24,20 +24,9 @@ export function notebookPython(cmd: JupyterCommand, env: NodeJS.ProcessEnv = pro
   }
   if (!line.startsWith('#!')) return undefined;
   const parts = line.slice(2).trim().split(/\s+/);
-  if (parts[0]?.endsWith('/env')) return onPath(parts.find((p, i) => i > 0 && !p.startsWith('-')) ?? '', env);
-  return parts[0] && isAbsolute(parts[0]) ? parts[0] : undefined;
-}
-
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  if (!name) return undefined;
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // Not here.
-    }
+  if (parts[0]?.endsWith('/env')) {
+    const name = parts.find((p, i) => i > 0 && !p.startsWith('-'));
+    return name ? onPath(name, env) : undefined;
   }
-  return undefined;
+  return parts[0] && isAbsolute(parts[0]) ? parts[0] : undefined;
 }

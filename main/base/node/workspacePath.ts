@@ -29,7 +29,8 @@ export function resolveInside(root: string, rel: string): string {
   return target;
 }
 
-function lexists(p: string): boolean {
+/** Whether anything (a link too, even one that points nowhere) is at `p`. */
+export function lexists(p: string): boolean {
   try {
     lstatSync(p);
     return true;

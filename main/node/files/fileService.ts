@@ -5,7 +5,7 @@ import { AppError } from '../../common/errors';
 import { Emitter, type IDisposable } from '../../common/event';
 import { LIST_LIMIT, READ_LIMIT_BYTES, type FileEntry, type FolderChange, type FolderListing, type IFileService, type TextFile, type TrashedItem } from '../../common/files';
 import { writeAtomic } from '../../base/node/atomicWrite';
-import { resolveInside, toWorkspacePath } from '../../base/node/workspacePath';
+import { lexists, resolveInside, toWorkspacePath } from '../../base/node/workspacePath';
 import type { Logger } from '../../base/node/logger';
 
 /** Names the explorer never lists, as VS Code's default `files.exclude`, plus Jupyter's checkpoints and Lathe's own temp files. */
@@ -327,15 +327,6 @@ export class FileService implements IFileService, IDisposable {
 /** Workspace paths as the UI sends them: forward slashes, no leading `./` or trailing slash. */
 function normalize(path: string): string {
   return path.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '');
-}
-
-function lexists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function mib(n: number): string {
